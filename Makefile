@@ -1,0 +1,72 @@
+# Postclear: `make run` serves the portal, `make test` runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Read at compile time by Leptos: every cargo command sets the same value, so
+# nothing is built twice (cargo-leptos sets it too).
+export LEPTOS_OUTPUT_NAME := postclear
+CARGO_TARGET_DIR ?= $(CURDIR)/target
+export CARGO_TARGET_DIR
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
+SITE_ROOT := $(CURDIR)/target/site
+E2E_PORT ?= 3100
+
+.PHONY: run test tools browser-tools fmt-check clippy unit e2e build-e2e clean-db help
+
+help:
+	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
+	@echo "make test  - formatting, clippy, unit + integration tests (SQLite and PostgreSQL), browser tests"
+
+## Toolchain pieces the build needs; each is installed only when missing.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+		echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 16 minutes, once)"; \
+		cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
+		echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (the version in Cargo.lock)"; \
+		cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION) --locked \
+			|| cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
+	fi
+
+## Chromium from Debian and the npm packages of the browser tests (never a downloaded browser).
+browser-tools:
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium chromium-driver; }
+	@cd end2end && if [ ! -d node_modules/@playwright/test ] || [ ! -d node_modules/@axe-core/playwright ]; then \
+		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
+
+run: tools
+	cargo leptos build
+	APP_ENV=$${APP_ENV:-development} LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/debug/server
+
+test: tools browser-tools fmt-check clippy unit e2e
+
+fmt-check:
+	cargo fmt --all -- --check
+
+clippy:
+	cargo clippy -p app -p server --all-targets -- -D warnings
+	cargo clippy -p app --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+
+## Unit and integration tests, on SQLite and on PostgreSQL (TEST_POSTGRES_URL,
+## default postgres://postgres@127.0.0.1:5432/postgres). Outside CI an
+## unreachable PostgreSQL is reported as skipped; with CI=true it fails.
+unit:
+	cargo test -p app -p server
+
+## The server binary of the test build serves the wasm bundle of the same profile.
+build-e2e:
+	cargo test -p app -p server --no-run
+	cargo leptos build --frontend-only
+
+e2e: build-e2e
+	cd end2end && SERVER_BIN=$(CARGO_TARGET_DIR)/debug/server SITE_ROOT=$(SITE_ROOT) E2E_PORT=$(E2E_PORT) \
+		npx playwright test
+
+clean-db:
+	rm -f data/postclear.db data/postclear.db-wal data/postclear.db-shm

@@ -1,0 +1,85 @@
+//! The one role-and-scope guard every server function and API handler starts with.
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::db;
+use crate::domain::account::{CurrentUser, Role};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Session key holding the signed-in account's id.
+pub const USER_KEY: &str = "user_id";
+
+pub fn state() -> AppResult<AppState> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from context");
+        AppError::Internal
+    })
+}
+
+pub async fn session() -> AppResult<Session> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        AppError::Internal
+    })
+}
+
+fn session_error(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store");
+    AppError::Internal
+}
+
+/// The signed-in account, read fresh from the database on every call so that a
+/// disabled account loses access at once.
+pub async fn current_user() -> AppResult<Option<CurrentUser>> {
+    let session = session().await?;
+    let Some(id) = session.get::<i64>(USER_KEY).await.map_err(session_error)? else {
+        return Ok(None);
+    };
+    let state = state()?;
+    let user = db::users::current_user(&state.db, id).await?;
+    match &user {
+        // Activity: the session lives on for the role's idle period from now.
+        // (The store keeps only the expiry date, not the policy, so it is set
+        // again on every request that uses the session.)
+        Some(u) => session.set_expiry(Some(idle_expiry(&state, u.role))),
+        // Disabled or deleted since sign-in: end this session.
+        None => session.flush().await.map_err(session_error)?,
+    }
+    Ok(user)
+}
+
+/// Refuses anyone not signed in (401) or whose role is not in `allowed` (403).
+/// Scope (which company, office, country) is checked by the caller with the
+/// returned account.
+pub async fn require(allowed: &[Role]) -> AppResult<CurrentUser> {
+    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
+    if allowed.contains(&user.role) {
+        Ok(user)
+    } else {
+        tracing::warn!(user = user.id, role = %user.role, "refused by role guard");
+        Err(AppError::Forbidden)
+    }
+}
+
+fn idle_expiry(state: &AppState, role: Role) -> tower_sessions::Expiry {
+    let secs = state.config.session_idle_secs(role.is_staff());
+    tower_sessions::Expiry::OnInactivity(time::Duration::seconds(secs))
+}
+
+/// Starts a fresh session for `user_id` (a new id: no session fixation) that
+/// ends after the role's inactivity period.
+pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(USER_KEY, user_id)
+        .await
+        .map_err(session_error)?;
+    session.set_expiry(Some(idle_expiry(&state()?, role)));
+    Ok(())
+}
+
+pub async fn end_session() -> AppResult<()> {
+    session().await?.flush().await.map_err(session_error)
+}

@@ -1,0 +1,11 @@
+//! Server functions, one module per area. Each reads top to bottom: who is
+//! calling, may they, validate, one transaction, a typed result.
+pub mod admin;
+pub mod auth;
+
+#[cfg(feature = "ssr")]
+pub mod guard;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod respond;

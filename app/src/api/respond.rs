@@ -1,0 +1,106 @@
+//! How a server function's result becomes an HTTP answer: the error's status
+//! code for programs, and redirect-after-post for plain HTML forms (which is
+//! what makes every form work without JavaScript).
+use http::header::ACCEPT;
+use http::request::Parts;
+use http::StatusCode;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::error::{AppError, AppResult};
+
+/// A plain browser form post (not the hydrated client, not an API client).
+pub fn is_html_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|p| {
+            p.headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+pub fn set_status(err: &AppError) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(
+            StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        );
+        if let AppError::Throttled { retry_after_secs } = err {
+            if let Ok(v) = http::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                res.insert_header(http::header::RETRY_AFTER, v);
+            }
+        }
+    }
+}
+
+/// Sets the status code of an error result; use for data server functions.
+pub fn reply<T>(result: AppResult<T>) -> AppResult<T> {
+    if let Err(e) = &result {
+        set_status(e);
+    }
+    result
+}
+
+/// Finishes a form's server function: on success go to `ok_to`; on error a
+/// plain form goes back to `back_to` with `?error=<codes>`, while programs get
+/// the error's status code and the error itself.
+pub fn finish_form<T>(
+    result: AppResult<T>,
+    ok_to: impl FnOnce(&T) -> String,
+    back_to: &str,
+) -> AppResult<T> {
+    match &result {
+        Ok(v) => leptos_axum::redirect(&ok_to(v)),
+        Err(e) => {
+            if is_html_form_post() {
+                let sep = if back_to.contains('?') { '&' } else { '?' };
+                let mut to = format!("{back_to}{sep}error={}", urlencode(&e.code()));
+                if let AppError::Throttled { retry_after_secs } = e {
+                    to.push_str(&format!("&retry={retry_after_secs}"));
+                }
+                leptos_axum::redirect(&to);
+                if let Some(res) = use_context::<ResponseOptions>() {
+                    res.set_status(StatusCode::SEE_OTHER);
+                }
+            } else {
+                set_status(e);
+            }
+        }
+    }
+    result
+}
+
+/// Only same-site paths may be redirect targets (no open redirects).
+pub fn safe_next(next: &str) -> Option<String> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains("://");
+    ok.then(|| next.to_owned())
+}
+
+pub use crate::components::urlencode;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_redirect_targets() {
+        assert_eq!(safe_next("/admin/users").as_deref(), Some("/admin/users"));
+        assert_eq!(safe_next("//evil.example"), None);
+        assert_eq!(safe_next("https://evil.example"), None);
+        assert_eq!(safe_next("/\\evil.example"), None);
+        assert_eq!(safe_next("home"), None);
+    }
+
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(
+            urlencode("email.required,password.x"),
+            "email.required,password.x"
+        );
+        assert_eq!(urlencode("a b&c"), "a%20b%26c");
+    }
+}

@@ -1,0 +1,368 @@
+//! Small views shared by every area: layout, guard, forms and error messages.
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_location, use_query_map};
+
+use crate::domain::account::{CurrentUser, Role};
+use crate::error::AppError;
+use crate::i18n::*;
+
+/// The signed-in account (or none), loaded once per page.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+
+pub fn use_user() -> Resource<Result<Option<CurrentUser>, AppError>> {
+    expect_context::<UserResource>().0
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_page_status(_code: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::from_u16(_code).unwrap_or(http::StatusCode::OK));
+    }
+}
+
+pub fn role_name(locale: Locale, role: Role) -> String {
+    match role {
+        Role::Merchant => td_string!(locale, roles.merchant).to_string(),
+        Role::Recipient => td_string!(locale, roles.recipient).to_string(),
+        Role::PostalClerk => td_string!(locale, roles.postal_clerk).to_string(),
+        Role::CustomsOfficer => td_string!(locale, roles.customs_officer).to_string(),
+        Role::CustomsSupervisor => td_string!(locale, roles.customs_supervisor).to_string(),
+        Role::Admin => td_string!(locale, roles.admin).to_string(),
+    }
+}
+
+/// The translated sentence for an error code (`field.code` or `code`).
+pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String {
+    let code = code.rsplit('.').next().unwrap_or(code);
+    let code = code.split(':').next().unwrap_or(code);
+    match code {
+        "unauthorized" => td_string!(locale, errors.unauthorized).to_string(),
+        "forbidden" => td_string!(locale, errors.forbidden).to_string(),
+        "not_found" => td_string!(locale, errors.not_found).to_string(),
+        "bad_credentials" => td_string!(locale, errors.bad_credentials).to_string(),
+        "account_disabled" => td_string!(locale, errors.account_disabled).to_string(),
+        "throttled" => {
+            let minutes = retry_secs.map(|s| (s + 59) / 60).unwrap_or(1).max(1);
+            format!(
+                "{} {minutes} {}",
+                td_string!(locale, errors.throttled),
+                td_string!(locale, errors.minutes)
+            )
+        }
+        "required" => td_string!(locale, errors.required).to_string(),
+        "too_long" => td_string!(locale, errors.too_long).to_string(),
+        "email_invalid" => td_string!(locale, errors.email_invalid).to_string(),
+        "email_taken" => td_string!(locale, errors.email_taken).to_string(),
+        "password_too_short" => td_string!(locale, errors.password_too_short).to_string(),
+        "password_too_long" => td_string!(locale, errors.password_too_long).to_string(),
+        "country_invalid" => td_string!(locale, errors.country_invalid).to_string(),
+        "one_per_country" => td_string!(locale, errors.one_per_country).to_string(),
+        "office_code_invalid" => td_string!(locale, errors.office_code_invalid).to_string(),
+        "office_code_taken" => td_string!(locale, errors.office_code_taken).to_string(),
+        "office_wrong_kind" => td_string!(locale, errors.office_wrong_kind).to_string(),
+        "office_not_in_organisation" => {
+            td_string!(locale, errors.office_not_in_organisation).to_string()
+        }
+        "organisation_wrong_kind" => td_string!(locale, errors.organisation_wrong_kind).to_string(),
+        "role_invalid" => td_string!(locale, errors.role_invalid).to_string(),
+        "role_has_no_organisation" => {
+            td_string!(locale, errors.role_has_no_organisation).to_string()
+        }
+        "language_invalid" => td_string!(locale, errors.language_invalid).to_string(),
+        "cannot_disable_self" => td_string!(locale, errors.cannot_disable_self).to_string(),
+        "bad_arguments" => td_string!(locale, errors.bad_arguments).to_string(),
+        "invalid" => td_string!(locale, errors.invalid).to_string(),
+        _ => td_string!(locale, errors.internal).to_string(),
+    }
+}
+
+/// Errors a form page was sent back with: `?error=field.code,field.code`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FormErrors(pub Vec<(String, String)>, pub Option<i64>);
+
+impl FormErrors {
+    pub fn for_field(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+pub fn use_form_errors() -> Memo<FormErrors> {
+    let query = use_query_map();
+    Memo::new(move |_| {
+        let q = query.read();
+        let retry = q.get("retry").and_then(|r| r.parse().ok());
+        let errors = q
+            .get("error")
+            .map(|e| {
+                e.split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(|item| match item.split_once('.') {
+                        Some((f, c)) => (f.to_owned(), c.to_owned()),
+                        None => (String::new(), item.to_owned()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        FormErrors(errors, retry)
+    })
+}
+
+/// The box at the top of a form listing every problem, each linking to its field.
+#[component]
+pub fn ErrorSummary(errors: Memo<FormErrors>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let e = errors.get();
+        (!e.0.is_empty()).then(|| {
+            let locale = i18n.get_locale();
+            let retry = e.1;
+            view! {
+                <div class="error-summary" role="alert" tabindex="-1" id="error-summary">
+                    <h2 class="error-summary__title">{t!(i18n, errors.title)}</h2>
+                    <ul>
+                        {e.0.into_iter().map(|(field, code)| {
+                            let text = error_text(locale, &code, retry);
+                            if field.is_empty() || field == "request" {
+                                view! { <li>{text}</li> }.into_any()
+                            } else {
+                                view! { <li><a href=format!("#{field}")>{text}</a></li> }.into_any()
+                            }
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+    }
+}
+
+/// A labelled text input with an optional hint and its error message.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: String,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional, into)] value: Option<String>,
+    #[prop(optional)] required: bool,
+    errors: Memo<FormErrors>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let error = move || {
+        errors
+            .get()
+            .for_field(name)
+            .map(|c| error_text(i18n.get_locale_untracked(), &c, None))
+    };
+    let described = {
+        let (hint_id, error_id, has_hint) = (hint_id.clone(), error_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:field--error=move || error().is_some()>
+            <label class="field__label" for=name>{label}</label>
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
+            {move || error().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+            <input
+                class="input"
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby=described
+            />
+        </div>
+    }
+}
+
+/// Shows `children` only to the given roles. Nobody signed in: off to sign-in
+/// (a real 302 on the server). Wrong role: a 403 page. The data behind every
+/// page is guarded again by its server functions.
+#[component]
+pub fn Guarded(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
+    let user = use_user();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(u)) if roles.contains(&u.role) => children.read_value()().into_any(),
+                    Ok(Some(_)) => {
+                        set_page_status(403);
+                        view! { <Forbidden /> }.into_any()
+                    }
+                    Ok(None) => {
+                        let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked().is_empty().then(String::new).unwrap_or_else(|| format!("?{}", location.search.get_untracked())));
+                        let to = format!("/sign-in?next={}", urlencode(&here));
+                        view! { <Redirect path=to /> }.into_any()
+                    }
+                    Err(e) => {
+                        set_page_status(e.status());
+                        view! { <Problem error=e /> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Percent-encodes a query value (error codes keep their `field.code,` form).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <h1>{t!(i18n, forbidden.title)}</h1>
+        <p>{t!(i18n, errors.forbidden)}</p>
+        <p><a href="/home">{t!(i18n, nav.home)}</a></p>
+    }
+}
+
+/// A failed data load, in plain words.
+#[component]
+pub fn Problem(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let text = error_text(i18n.get_locale_untracked(), &error.code(), None);
+    view! { <div class="notice notice--error" role="alert"><p>{text}</p></div> }
+}
+
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let user = use_user();
+    view! {
+        <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
+        <header class="header">
+            <div class="header__inner">
+                <a class="header__brand" href="/">
+                    <span class="header__logo" aria-hidden="true">"PC"</span>
+                    <span>{t!(i18n, app_name)}</span>
+                </a>
+                <LanguageSwitch />
+            </div>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let u = user.await.ok().flatten();
+                    view! { <Nav user=u /> }
+                })}
+            </Suspense>
+        </header>
+        <main class="main" id="main" tabindex="-1">{children()}</main>
+        <footer class="footer"><p>{t!(i18n, footer.text)}</p></footer>
+    }
+}
+
+#[component]
+fn Nav(user: Option<CurrentUser>) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let current =
+        move |href: &'static str| move || (location.pathname.get() == href).then_some("page");
+    match user {
+        None => view! {
+            <nav class="nav" aria-label=move || t_string!(i18n, nav.main).to_string()>
+                <ul class="nav__list">
+                    <li><a href="/sign-in" aria-current=current("/sign-in")>{t!(i18n, nav.sign_in)}</a></li>
+                    <li><a href="/sign-up" aria-current=current("/sign-up")>{t!(i18n, nav.sign_up)}</a></li>
+                </ul>
+            </nav>
+        }.into_any(),
+        Some(u) => {
+            let role = u.role;
+            let links: Vec<(&'static str, String)> = {
+                let l = i18n.get_locale_untracked();
+                let mut v = vec![("/home", td_string!(l, nav.home).to_string())];
+                match role {
+                    Role::Admin => {
+                        v.push(("/admin/users", td_string!(l, nav.users).to_string()));
+                        v.push(("/admin/organisations", td_string!(l, nav.organisations).to_string()));
+                    }
+                    Role::CustomsSupervisor => {
+                        v.push(("/admin/users", td_string!(l, nav.officers).to_string()));
+                        v.push(("/admin/users/new", td_string!(l, nav.new_staff).to_string()));
+                    }
+                    _ => {}
+                }
+                v
+            };
+            view! {
+                <nav class="nav" aria-label=move || t_string!(i18n, nav.main).to_string()>
+                    <ul class="nav__list">
+                        {links.into_iter().map(|(href, text)| view! {
+                            <li><a href=href aria-current=current(href)>{text}</a></li>
+                        }).collect_view()}
+                    </ul>
+                    <div class="nav__account">
+                        <span class="nav__who">
+                            {t!(i18n, nav.signed_in_as)} " " <strong>{u.display_name.clone()}</strong>
+                            " (" {role_name(i18n.get_locale_untracked(), role)} ")"
+                        </span>
+                        <form method="post" action="/api/auth/sign_out" class="inline-form">
+                            <button type="submit" class="button button--link">{t!(i18n, nav.sign_out)}</button>
+                        </form>
+                    </div>
+                </nav>
+            }.into_any()
+        }
+    }
+}
+
+/// Switching language is a form, so it works without JavaScript too.
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let next = move || {
+        let search = location.search.get();
+        if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{}", location.pathname.get(), search)
+        }
+    };
+    view! {
+        <form method="post" action="/api/prefs/language" class="lang-switch">
+            <input type="hidden" name="next" value=next />
+            <span class="visually-hidden" id="lang-label">{t!(i18n, nav.language)}</span>
+            <div role="group" aria-labelledby="lang-label" class="lang-switch__group">
+                <button type="submit" name="language" value="en" lang="en"
+                    aria-pressed=move || (i18n.get_locale() == Locale::en).to_string()>"English"</button>
+                <button type="submit" name="language" value="fr" lang="fr"
+                    aria-pressed=move || (i18n.get_locale() == Locale::fr).to_string()>"Français"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,125 @@
+//! Organisations (companies, posts, customs administrations) and their offices.
+use time::OffsetDateTime;
+
+use super::{is_unique_violation, now, on_db, on_tx, Db, Tx};
+use crate::domain::account::FieldError;
+pub use crate::domain::org::{Office, Organisation};
+use crate::error::{AppError, AppResult};
+
+const ORG_SELECT: &str = "select o.id, o.kind, o.name, o.country_code,
+        (select count(*) from offices f where f.organisation_id = o.id) as office_count,
+        (select count(*) from users u where u.organisation_id = o.id) as user_count
+    from organisations o";
+
+fn org_conflict(e: sqlx::Error) -> AppError {
+    if is_unique_violation(&e) {
+        AppError::validation(vec![FieldError::new("country_code", "one_per_country")])
+    } else {
+        e.into()
+    }
+}
+
+pub async fn insert_org(tx: &mut Tx, kind: &str, name: &str, country: &str) -> AppResult<i64> {
+    let ts = now();
+    on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "insert into organisations (kind, name, country_code, created_at, updated_at)
+         values ($1, $2, $3, $4, $4) returning id"
+    )
+    .bind(kind)
+    .bind(name)
+    .bind(country)
+    .bind(ts)
+    .fetch_one(c)
+    .await)
+    .map_err(org_conflict)
+}
+
+pub async fn update_org(db: &Db, id: i64, name: &str, country: &str) -> AppResult<()> {
+    let ts: OffsetDateTime = now();
+    let n = on_db!(db, |p| sqlx::query(
+        "update organisations set name = $1, country_code = $2, updated_at = $3 where id = $4"
+    )
+    .bind(name)
+    .bind(country)
+    .bind(ts)
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(org_conflict)?;
+    if n == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub async fn list_orgs(db: &Db, kind: Option<&str>) -> AppResult<Vec<Organisation>> {
+    let sql = format!(
+        "{ORG_SELECT} where ($1 is null or o.kind = $1) order by o.kind, o.country_code, o.name"
+    );
+    Ok(on_db!(db, |p| sqlx::query_as::<_, Organisation>(&sql)
+        .bind(kind)
+        .fetch_all(p)
+        .await)?)
+}
+
+pub async fn get_org(db: &Db, id: i64) -> AppResult<Organisation> {
+    let sql = format!("{ORG_SELECT} where o.id = $1");
+    on_db!(db, |p| sqlx::query_as::<_, Organisation>(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn list_offices(db: &Db, organisation_id: Option<i64>) -> AppResult<Vec<Office>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, Office>(
+        "select id, organisation_id, kind, code, name, postcode from offices
+         where ($1 is null or organisation_id = $1) order by code"
+    )
+    .bind(organisation_id)
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn get_office(db: &Db, id: i64) -> AppResult<Office> {
+    on_db!(db, |p| sqlx::query_as::<_, Office>(
+        "select id, organisation_id, kind, code, name, postcode from offices where id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?
+    .ok_or(AppError::NotFound)
+}
+
+/// Adds an office to an organisation; office codes are unique.
+pub async fn insert_office(
+    tx: &mut Tx,
+    organisation_id: i64,
+    kind: &str,
+    code: &str,
+    name: &str,
+    postcode: &str,
+) -> AppResult<i64> {
+    let ts = now();
+    on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "insert into offices (organisation_id, kind, code, name, postcode, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $6) returning id"
+    )
+    .bind(organisation_id)
+    .bind(kind)
+    .bind(code)
+    .bind(name)
+    .bind(postcode)
+    .bind(ts)
+    .fetch_one(c)
+    .await)
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::validation(vec![FieldError::new("code", "office_code_taken")])
+        } else {
+            e.into()
+        }
+    })
+}

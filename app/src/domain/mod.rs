@@ -1,0 +1,4 @@
+//! Pure rules: no IO, no Leptos. Runs on the server and in the browser.
+pub mod account;
+pub mod org;
+pub mod throttle;

@@ -1,0 +1,5 @@
+//! One module per area.
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod public;

@@ -1,0 +1,96 @@
+//! The HTML document, the router and the layout around every page.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::{Layout, UserResource};
+use crate::i18n::*;
+use crate::pages::{admin, auth, home, public};
+
+/// The document shell rendered by the server around <App/>.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security_headers_with_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// A fresh nonce per page: the hydration script carries it, and the
+/// Content-Security-Policy allows no other inline script.
+#[cfg(feature = "ssr")]
+fn security_headers_with_nonce() {
+    use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
+    leptos::nonce::provide_nonce();
+    let nonce = leptos::nonce::use_nonce().expect("nonce just provided");
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let (Some(res), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&csp),
+    ) {
+        res.insert_header(CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let user = Resource::new(|| (), |_| crate::api::auth::signed_in_user());
+    provide_context(UserResource(user));
+    // Marks the document once the browser bundle has taken over (tests wait for it).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/postclear.css" />
+        <I18nContextProvider>
+            <AppTitle />
+            <Router>
+                <Layout>
+                    <Routes fallback=|| view! { <public::NotFound /> }>
+                        <Route path=path!("") view=public::Landing ssr=SsrMode::Async />
+                        <Route path=path!("/track") view=public::Track ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in") view=auth::SignIn ssr=SsrMode::Async />
+                        <Route path=path!("/sign-up") view=auth::SignUp ssr=SsrMode::Async />
+                        <Route path=path!("/home") view=home::Home ssr=SsrMode::Async />
+                        <Route path=path!("/admin/users") view=admin::Users ssr=SsrMode::Async />
+                        <Route path=path!("/admin/users/new") view=admin::NewStaff ssr=SsrMode::Async />
+                        <Route path=path!("/admin/organisations") view=admin::Organisations ssr=SsrMode::Async />
+                        <Route path=path!("/admin/organisations/new") view=admin::NewOrganisation ssr=SsrMode::Async />
+                        <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title formatter=move |page: String| {
+        let app = t_string!(i18n, app_name).to_string();
+        if page.is_empty() { app } else { format!("{page} – {app}") }
+    } /> }
+}

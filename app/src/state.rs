@@ -1,0 +1,13 @@
+//! What every server function, page and handler can reach.
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+
+use crate::config::Config;
+use crate::db::Db;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: std::sync::Arc<Config>,
+}

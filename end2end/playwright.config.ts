@@ -1,0 +1,53 @@
+import { defineConfig } from '@playwright/test';
+import * as os from 'os';
+import * as path from 'path';
+
+// The real server binary of the same build as the wasm bundle, on a fresh
+// SQLite database with the demo data, on its own port.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const server = process.env.SERVER_BIN ?? path.resolve(__dirname, '../target/debug/server');
+const siteRoot = process.env.SITE_ROOT ?? path.resolve(__dirname, '../target/site');
+const db = path.join(os.tmpdir(), `postclear-e2e-${port}.db`);
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 2,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -f "${db}" "${db}-wal" "${db}-shm" && exec "${server}"`,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      APP_ENV: 'development',
+      DATABASE_URL: `sqlite://${db}`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_OUTPUT_NAME: 'postclear',
+      LOG: 'warn',
+    },
+  },
+});

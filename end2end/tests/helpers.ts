@@ -1,0 +1,36 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, Page } from '@playwright/test';
+
+export const DEMO_PASSWORD = 'postclear-demo';
+
+export const ROLES = {
+  merchant: { email: 'merchant@demo.postclear.test', title: 'Merchant dashboard' },
+  recipient: { email: 'recipient@demo.postclear.test', title: 'Your parcels' },
+  postal_clerk: { email: 'clerk@demo.postclear.test', title: 'Postal office dashboard' },
+  customs_officer: { email: 'officer@demo.postclear.test', title: 'Customs work queue' },
+  customs_supervisor: { email: 'supervisor@demo.postclear.test', title: 'Customs supervision' },
+  admin: { email: 'admin@demo.postclear.test', title: 'Administration' },
+} as const;
+
+export type Role = keyof typeof ROLES;
+
+/** Fails on any serious or critical accessibility violation (axe-core). */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  expect(bad, `accessibility violations on ${page.url()}`).toEqual([]);
+}
+
+export async function signIn(page: Page, role: Role) {
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail address').fill(ROLES[role].email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits until the wasm bundle has hydrated the page. */
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}

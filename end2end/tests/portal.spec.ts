@@ -1,0 +1,128 @@
+import { expect, test } from '@playwright/test';
+import { expectAccessible, hydrated, ROLES, Role, signIn, DEMO_PASSWORD } from './helpers';
+
+test.describe('every demo role', () => {
+  for (const role of Object.keys(ROLES) as Role[]) {
+    test(`${role} signs in and lands on their own dashboard`, async ({ page }) => {
+      await signIn(page, role);
+      await expect(page).toHaveURL(/\/home$/);
+      const h1 = page.getByRole('heading', { level: 1 });
+      await expect(h1).toHaveText(ROLES[role].title);
+      await expect(h1).toHaveAttribute('data-role', role);
+      await expectAccessible(page);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(page).toHaveURL(/\/$/);
+      await expect(page.getByRole('link', { name: 'Sign in' }).first()).toBeVisible();
+    });
+  }
+});
+
+test('the public pages are accessible and the landing page has the tracking box', async ({ page }) => {
+  for (const path of ['/', '/sign-in', '/sign-up', '/track?id=RR123456785FR', '/no-such-page']) {
+    await page.goto(path);
+    await expectAccessible(page);
+  }
+  await page.goto('/');
+  await expect(page.getByLabel('Item number')).toBeVisible();
+  const notFound = await page.goto('/no-such-page');
+  expect(notFound?.status()).toBe(404);
+});
+
+test('a signed-out visitor opening a staff page is sent to sign-in, then back', async ({ page }) => {
+  await page.goto('/admin/users');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fadmin%2Fusers$/);
+  await page.getByLabel('E-mail address').fill(ROLES.admin.email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin\/users$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('User accounts');
+  await expectAccessible(page);
+});
+
+test('a wrong password is explained, in an accessible error summary', async ({ page }) => {
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail address').fill(ROLES.recipient.email);
+  await page.getByLabel('Password').fill('not the right password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('The e-mail address or password is wrong.');
+  await expectAccessible(page);
+});
+
+test('the page hydrates without breaking the content security policy', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto('/sign-up');
+  await hydrated(page);
+  // The company questions only show for merchants once JavaScript runs.
+  const company = page.getByLabel('Company name');
+  await expect(company).toBeHidden();
+  await page.getByLabel('Send parcels as a business (merchant)').check();
+  await expect(company).toBeVisible();
+  await page.getByLabel('Receive parcels (recipient)').check();
+  await expect(company).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+test('the language switch works, with the account remembering the choice', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Clear your parcel through customs');
+  await page.getByRole('button', { name: 'Français' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dédouanez votre colis');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Clear your parcel through customs');
+});
+
+test('staff tables sort from the keyboard', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/admin/users');
+  await hydrated(page);
+  const header = page.getByRole('columnheader', { name: 'E-mail address' });
+  await expect(header).toHaveAttribute('aria-sort', 'ascending');
+  const firstEmail = () => page.locator('#users-table tbody tr').first().getAttribute('data-email');
+  const before = await firstEmail();
+  await header.getByRole('button').focus();
+  await page.keyboard.press('Enter');
+  await expect(header).toHaveAttribute('aria-sort', 'descending');
+  expect(await firstEmail()).not.toBe(before);
+});
+
+test('an admin adds a post with an office and a clerk who can sign in there', async ({ page, browser }) => {
+  await signIn(page, 'admin');
+  await page.goto('/admin/organisations/new');
+  await expectAccessible(page);
+  await page.getByLabel('Kind').selectOption('post');
+  await page.getByLabel('Name').fill('Poste Italiane (e2e)');
+  await page.getByLabel('Country code').fill('IT');
+  await page.getByRole('button', { name: 'Create organisation' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Poste Italiane (e2e)');
+  await page.getByLabel('Office code').fill('ITMXPA');
+  await page.getByLabel('Office name').fill('Milano Malpensa office of exchange');
+  await page.getByRole('button', { name: 'Add an office' }).click();
+  await expect(page.getByRole('status')).toContainText('Your changes were saved.');
+  await expect(page.locator('#offices-table')).toContainText('ITMXPA');
+  await expectAccessible(page);
+
+  await page.goto('/admin/users/new');
+  await expectAccessible(page);
+  await page.getByLabel('Name', { exact: true }).fill('Giulia Rossi');
+  await page.getByLabel('E-mail address').fill('giulia@poste.example');
+  await page.getByLabel('Role').selectOption('postal_clerk');
+  await page.getByLabel('Office', { exact: true }).selectOption({ label: 'Poste Italiane (e2e) – Milano Malpensa office of exchange (ITMXPA)' });
+  await page.getByLabel('Initial password').fill('a long enough passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/admin\/users\?created=1$/);
+  await expect(page.locator('#users-table')).toContainText('giulia@poste.example');
+
+  const clerk = await browser.newPage();
+  await clerk.goto('/sign-in');
+  await clerk.getByLabel('E-mail address').fill('giulia@poste.example');
+  await clerk.getByLabel('Password').fill('a long enough passphrase');
+  await clerk.getByRole('button', { name: 'Sign in' }).click();
+  await expect(clerk.getByRole('heading', { level: 1 })).toHaveText('Postal office dashboard');
+  await expect(clerk.locator('.summary-list')).toContainText('Milano Malpensa office of exchange');
+});

@@ -1,0 +1,196 @@
+//! Demo data for development: one account per role, and a post and a customs
+//! administration with offices in a few countries. Loaded into an empty
+//! database only; production refuses to start while demo accounts exist.
+use app::api::password;
+use app::db::{self, Db};
+use app::domain::account::Role;
+use app::error::AppResult;
+
+/// The password of every demo account (also in the README).
+pub const DEMO_PASSWORD: &str = "postclear-demo";
+
+pub struct DemoAccount {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+}
+
+pub const ACCOUNTS: [DemoAccount; 6] = [
+    DemoAccount {
+        email: "merchant@demo.postclear.test",
+        name: "Margaux Fontaine",
+        role: Role::Merchant,
+    },
+    DemoAccount {
+        email: "recipient@demo.postclear.test",
+        name: "Rafael Okafor",
+        role: Role::Recipient,
+    },
+    DemoAccount {
+        email: "clerk@demo.postclear.test",
+        name: "Claire Dubois",
+        role: Role::PostalClerk,
+    },
+    DemoAccount {
+        email: "officer@demo.postclear.test",
+        name: "Olivier Martin",
+        role: Role::CustomsOfficer,
+    },
+    DemoAccount {
+        email: "supervisor@demo.postclear.test",
+        name: "Sophie Laurent",
+        role: Role::CustomsSupervisor,
+    },
+    DemoAccount {
+        email: "admin@demo.postclear.test",
+        name: "Adrien Moreau",
+        role: Role::Admin,
+    },
+];
+
+/// (country, post, customs, [(office kind, code, name, postcode)] of the post, customs office)
+type CountrySeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str, &'static str, &'static str)],
+    (&'static str, &'static str),
+);
+
+const COUNTRIES: &[CountrySeed] = &[
+    (
+        "FR",
+        "La Poste (demo)",
+        "Direction générale des douanes (demo)",
+        &[
+            (
+                "exchange",
+                "FRCDGA",
+                "Roissy CDG office of exchange",
+                "95700",
+            ),
+            ("delivery", "FR75015", "Paris 15 delivery office", "75015"),
+        ],
+        ("FRCDG1", "Roissy-Charles de Gaulle customs"),
+    ),
+    (
+        "DE",
+        "Deutsche Post (demo)",
+        "Zoll (demo)",
+        &[
+            (
+                "exchange",
+                "DEFRAA",
+                "Frankfurt office of exchange",
+                "60549",
+            ),
+            (
+                "delivery",
+                "DE10115",
+                "Berlin Mitte delivery office",
+                "10115",
+            ),
+        ],
+        ("DEFRA1", "Frankfurt airport customs"),
+    ),
+    (
+        "GB",
+        "Royal Mail (demo)",
+        "HM Revenue & Customs (demo)",
+        &[
+            (
+                "exchange",
+                "GBCVTA",
+                "Coventry office of exchange",
+                "CV3 4PX",
+            ),
+            (
+                "delivery",
+                "GBEC1",
+                "London EC1 delivery office",
+                "EC1A 1BB",
+            ),
+        ],
+        ("GBCVT1", "Coventry international mail customs"),
+    ),
+    (
+        "US",
+        "USPS (demo)",
+        "U.S. Customs and Border Protection (demo)",
+        &[
+            (
+                "exchange",
+                "USJFKA",
+                "New York JFK international service center",
+                "11430",
+            ),
+            (
+                "delivery",
+                "US10001",
+                "New York 10001 delivery office",
+                "10001",
+            ),
+        ],
+        ("USJFK1", "JFK international mail facility"),
+    ),
+];
+
+/// Loads the demo data if the database has no account yet. Returns whether it did.
+pub async fn load_if_empty(db: &Db) -> AppResult<bool> {
+    if db::users::count_users(db).await? > 0 {
+        return Ok(false);
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut tx = db.begin().await?;
+    let mut fr = (0, 0, 0, 0); // post, exchange office, customs, customs office
+    for (country, post, customs, post_offices, customs_office) in COUNTRIES {
+        let post_id = db::orgs::insert_org(&mut tx, "post", post, country).await?;
+        let mut exchange = 0;
+        for (kind, code, name, postcode) in post_offices.iter() {
+            let id = db::orgs::insert_office(&mut tx, post_id, kind, code, name, postcode).await?;
+            if *kind == "exchange" {
+                exchange = id;
+            }
+        }
+        let customs_id = db::orgs::insert_org(&mut tx, "customs", customs, country).await?;
+        let c_office = db::orgs::insert_office(
+            &mut tx,
+            customs_id,
+            "customs",
+            customs_office.0,
+            customs_office.1,
+            "",
+        )
+        .await?;
+        if *country == "FR" {
+            fr = (post_id, exchange, customs_id, c_office);
+        }
+    }
+    let company =
+        db::orgs::insert_org(&mut tx, "company", "Maison Lumière SARL (demo)", "FR").await?;
+    for a in &ACCOUNTS {
+        let (org, office) = match a.role {
+            Role::Merchant => (Some(company), None),
+            Role::PostalClerk => (Some(fr.0), Some(fr.1)),
+            Role::CustomsOfficer => (Some(fr.2), Some(fr.3)),
+            Role::CustomsSupervisor => (Some(fr.2), None),
+            Role::Recipient | Role::Admin => (None, None),
+        };
+        db::users::insert_user(
+            &mut tx,
+            &db::users::NewUser {
+                email: a.email,
+                password_hash: &hash,
+                display_name: a.name,
+                role: a.role,
+                organisation_id: org,
+                office_id: office,
+                language: None,
+                is_demo: true,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,157 @@
+//! The Postclear server: configuration, database, sessions, security headers
+//! and the Leptos application, assembled into one axum router.
+pub mod demo;
+pub mod security;
+pub mod sessions;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use app::config::{AppEnv, Config};
+use app::db::{self, Db};
+use app::state::AppState;
+use app::{shell, App};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Refused(String),
+    #[error("application: {0}")]
+    App(#[from] app::error::AppError),
+}
+
+/// Leptos settings for a server started without cargo-leptos (tests, or the
+/// binary run directly): the environment (`LEPTOS_*`) wins, else these defaults.
+pub fn leptos_options_from_env() -> Result<LeptosOptions, leptos::config::errors::LeptosConfigError>
+{
+    for (k, v) in [
+        ("LEPTOS_OUTPUT_NAME", "postclear"),
+        ("LEPTOS_SITE_ROOT", "target/site"),
+        ("LEPTOS_SITE_PKG_DIR", "pkg"),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:3000"),
+    ] {
+        if std::env::var_os(k).is_none() {
+            std::env::set_var(k, v);
+        }
+    }
+    Ok(leptos::config::get_configuration(None)?.leptos_options)
+}
+
+/// Connects, migrates, and loads or refuses demo data according to `APP_ENV`.
+pub async fn prepare(
+    config: Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartError> {
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    match config.app_env {
+        AppEnv::Development => {
+            if demo::load_if_empty(&db).await? {
+                tracing::warn!(
+                    password = demo::DEMO_PASSWORD,
+                    accounts = ?demo::ACCOUNTS.iter().map(|a| a.email).collect::<Vec<_>>(),
+                    "demo data loaded: one account per role, all with the same password"
+                );
+            }
+        }
+        AppEnv::Production => {
+            let n = db::users::count_demo_users(&db).await?;
+            if n > 0 {
+                return Err(StartError::Refused(format!(
+                    "APP_ENV=production but the database holds {n} demo account(s); remove them first"
+                )));
+            }
+        }
+    }
+    app::api::password::warm_up();
+    Ok(AppState {
+        leptos_options,
+        db,
+        config: Arc::new(config),
+    })
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({"status": "ok", "database": state.db.backend()})),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable", "database": state.db.backend()})),
+            )
+        }
+    }
+}
+
+/// The whole application as one router.
+pub async fn router(state: AppState) -> Result<Router, StartError> {
+    let store = sessions::Store::new(&state.db).await?;
+    let cfg = state.config.clone();
+    let sessions = SessionManagerLayer::new(store.clone())
+        .with_name("postclear_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(cfg.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+            cfg.public_session_idle_secs,
+        )));
+    tokio::spawn(async move {
+        use tower_sessions::ExpiredDeletion;
+        if let Err(e) = store
+            .continuously_delete_expired(tokio::time::Duration::from_secs(600))
+            .await
+        {
+            tracing::error!(error = %e, "expired-session cleanup stopped");
+        }
+    });
+
+    let routes = generate_route_list(App);
+    let ctx = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, ctx.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(ctx, shell))
+        .layer(sessions)
+        .layer(middleware::from_fn(security::refuse_cross_origin))
+        .layer(middleware::from_fn(security::headers))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state);
+    Ok(router)
+}
+
+/// Serves `router` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}

@@ -1,0 +1,330 @@
+//! Test harness: the real server, in process, on a fresh database of either
+//! backend, reached over HTTP on a random port with a cookie-keeping client.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use app::config::Config;
+use app::db::Db;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT};
+use reqwest::{Client, Response, StatusCode};
+use serde_json::Value;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::Executor;
+use tokio::sync::OnceCell;
+
+pub use server::demo::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: Db,
+    pub base: String,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+static PG_TEMPLATE: OnceCell<Option<String>> = OnceCell::const_new();
+
+fn pg_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("postgres url has a database");
+    format!("{base}/{db}")
+}
+
+/// A cheap fingerprint of the PostgreSQL migrations, so a changed schema gets
+/// a new template database.
+fn migrations_fingerprint() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/postgres");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("migrations dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let mut h: u64 = 0xcbf29ce484222325;
+    for f in files {
+        for b in std::fs::read(&f).expect("migration file") {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Creates (once per test process) a migrated template database; every test
+/// database is a cheap copy of it. `None` when PostgreSQL cannot be reached
+/// outside CI (the tests then say they skipped); in CI that is a failure.
+async fn pg_template() -> Option<String> {
+    PG_TEMPLATE
+        .get_or_init(|| async {
+            let admin_url = pg_admin_url();
+            let admin = match PgPoolOptions::new().max_connections(1).connect(&admin_url).await {
+                Ok(p) => p,
+                Err(e) => {
+                    if std::env::var("CI").is_ok_and(|v| v == "true") {
+                        panic!("CI=true and PostgreSQL at {admin_url} cannot be reached: {e}");
+                    }
+                    eprintln!("SKIPPED: PostgreSQL tests: {admin_url} cannot be reached ({e})");
+                    return None;
+                }
+            };
+            // Databases left by earlier runs of this suite.
+            let me = std::process::id();
+            let old: Vec<String> = sqlx::query_scalar(
+                "select datname from pg_database where datname like 'postclear_test_%'",
+            )
+            .fetch_all(&admin)
+            .await
+            .expect("list databases");
+            for name in old.iter().filter(|n| !n.starts_with(&format!("postclear_test_{me}_"))) {
+                let _ = admin.execute(format!("drop database if exists \"{name}\" with (force)").as_str()).await;
+            }
+            let template = format!("postclear_tpl_{}", migrations_fingerprint());
+            let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+                .bind(&template)
+                .fetch_one(&admin)
+                .await
+                .expect("query pg_database");
+            if !exists {
+                let building = format!("{template}_building_{me}");
+                admin
+                    .execute(format!("create database \"{building}\"").as_str())
+                    .await
+                    .expect("create template database");
+                let db = Db::connect(&with_database(&admin_url, &building), 2).await.expect("connect template");
+                db.migrate().await.expect("migrate template");
+                if let Db::Postgres(p) = &db {
+                    p.close().await;
+                }
+                // A closed pool's server processes may linger for a moment.
+                let _ = sqlx::query("select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()")
+                    .bind(&building)
+                    .execute(&admin)
+                    .await;
+                let mut renamed = Err(None);
+                for _ in 0..100 {
+                    match admin
+                        .execute(format!("alter database \"{building}\" rename to \"{template}\"").as_str())
+                        .await
+                    {
+                        Ok(_) => {
+                            renamed = Ok(());
+                            break;
+                        }
+                        Err(e) => {
+                            renamed = Err(Some(e));
+                            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        }
+                    }
+                }
+                if let Err(e) = renamed {
+                    // Another process may have won the race; otherwise it is a failure.
+                    let _ = admin.execute(format!("drop database if exists \"{building}\" with (force)").as_str()).await;
+                    let exists: bool = sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
+                        .bind(&template)
+                        .fetch_one(&admin)
+                        .await
+                        .expect("query pg_database");
+                    assert!(exists, "cannot create the template database: {e:?}");
+                }
+            }
+            admin.close().await;
+            Some(template)
+        })
+        .await
+        .clone()
+}
+
+async fn database_url(backend: Backend) -> Option<String> {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let me = std::process::id();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("postclear-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let file = dir.join(format!("test_{me}_{n}.db"));
+            let _ = std::fs::remove_file(&file);
+            Some(format!("sqlite://{}", file.display()))
+        }
+        Backend::Postgres => {
+            let template = pg_template().await?;
+            let name = format!("postclear_test_{me}_{n}");
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .connect(&pg_admin_url())
+                .await
+                .expect("connect");
+            admin
+                .execute(format!("create database \"{name}\" template \"{template}\"").as_str())
+                .await
+                .expect("create test database");
+            admin.close().await;
+            Some(with_database(&pg_admin_url(), &name))
+        }
+    }
+}
+
+impl TestApp {
+    /// Starts the server on a fresh database with the default test settings.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let url = database_url(backend).await?;
+        let mut config = Config::for_tests(&url);
+        tweak(&mut config);
+        let conf = server::leptos_options_from_env().expect("leptos configuration");
+        let state = server::prepare(config, conf).await.expect("prepare");
+        let db = state.db.clone();
+        let router = server::router(state).await.expect("router");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(server::serve(listener, router));
+        Some(TestApp {
+            addr,
+            db,
+            base: format!("http://{addr}"),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new browser-like visitor with its own cookie jar.
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn post(&self, c: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        c.post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts like a browser's plain HTML form (no JavaScript).
+    pub async fn post_html(&self, c: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        let mut h = HeaderMap::new();
+        h.insert(
+            ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml"),
+        );
+        h.insert("origin", HeaderValue::from_str(&self.base).unwrap());
+        h.insert("referer", HeaderValue::from_str(&self.url("/")).unwrap());
+        c.post(self.url(path))
+            .headers(h)
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_page(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn sign_in(&self, c: &Client, email: &str, password: &str) -> Response {
+        self.post(
+            c,
+            "/api/auth/sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// A client signed in as the demo account of `role` (e.g. "admin").
+    pub async fn signed_in(&self, role: &str) -> Client {
+        let c = self.client();
+        let email = format!("{}@demo.postclear.test", demo_local(role));
+        let r = self.sign_in(&c, &email, DEMO_PASSWORD).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::OK,
+            "sign-in as {role}: {}",
+            r.text().await.unwrap()
+        );
+        c
+    }
+
+    /// Who the server thinks `c` is (`Value::Null` when nobody).
+    pub async fn me(&self, c: &Client) -> Value {
+        let r = self.post(c, "/api/auth/me", &[]).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+}
+
+pub fn demo_local(role: &str) -> &'static str {
+    match role {
+        "merchant" => "merchant",
+        "recipient" => "recipient",
+        "postal_clerk" => "clerk",
+        "customs_officer" => "officer",
+        "customs_supervisor" => "supervisor",
+        "admin" => "admin",
+        other => panic!("no demo account for {other}"),
+    }
+}
+
+pub const ROLES: [&str; 6] = [
+    "merchant",
+    "recipient",
+    "postal_clerk",
+    "customs_officer",
+    "customs_supervisor",
+    "admin",
+];
+
+pub async fn json(r: Response) -> Value {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+}
+
+/// Runs one async test body on both backends, as `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run(backend: $crate::common::Backend) {
+                let Some($app) = $crate::common::TestApp::spawn(backend).await else {
+                    return;
+                };
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::common::Backend::Postgres).await
+            }
+        }
+    };
+}

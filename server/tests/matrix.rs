@@ -1,0 +1,142 @@
+//! The role × route matrix: every server function and every back-office page
+//! refuses, on the server, every role it should refuse (and anonymous callers).
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+
+/// A server function: endpoint, harmless arguments, roles allowed.
+type Function = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
+const FUNCTIONS: &[Function] = &[
+    (
+        "/api/auth/me",
+        &[],
+        &[
+            "anonymous",
+            "merchant",
+            "recipient",
+            "postal_clerk",
+            "customs_officer",
+            "customs_supervisor",
+            "admin",
+        ],
+    ),
+    ("/api/admin/users", &[], &["customs_supervisor", "admin"]),
+    (
+        "/api/admin/staff_choices",
+        &[],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/create",
+        &[
+            ("email", ""),
+            ("display_name", ""),
+            ("password", ""),
+            ("role", "customs_officer"),
+        ],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/set_disabled",
+        &[("user_id", "999999"), ("disabled", "true")],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/unlock",
+        &[("user_id", "999999")],
+        &["admin"],
+    ),
+    ("/api/admin/organisations", &[], &["admin"]),
+    ("/api/admin/organisation", &[("id", "1")], &["admin"]),
+    (
+        "/api/admin/organisations/create",
+        &[("kind", "post"), ("name", ""), ("country_code", "")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/organisations/update",
+        &[("id", "1"), ("name", ""), ("country_code", "")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/offices/create",
+        &[
+            ("organisation_id", "1"),
+            ("kind", "exchange"),
+            ("code", ""),
+            ("office_name", ""),
+        ],
+        &["admin"],
+    ),
+];
+
+/// Pages: path, roles allowed (anonymous visitors of a guarded page are sent to sign-in).
+const PAGES: &[(&str, &[&str])] = &[
+    (
+        "/home",
+        &[
+            "merchant",
+            "recipient",
+            "postal_clerk",
+            "customs_officer",
+            "customs_supervisor",
+            "admin",
+        ],
+    ),
+    ("/admin/users", &["customs_supervisor", "admin"]),
+    ("/admin/users/new", &["customs_supervisor", "admin"]),
+    ("/admin/organisations", &["admin"]),
+    ("/admin/organisations/new", &["admin"]),
+    ("/admin/organisations/1", &["admin"]),
+];
+
+both_backends!(role_route_matrix, |app| {
+    let mut clients = vec![("anonymous", app.client())];
+    for role in ROLES {
+        clients.push((role, app.signed_in(role).await));
+    }
+    let mut checked = 0;
+    for (path, args, allowed) in FUNCTIONS {
+        for (who, c) in &clients {
+            let r = app.post(c, path, args).await;
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            if allowed.contains(who) {
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{who} must reach {path}, got {status}: {body}"
+                );
+            } else if *who == "anonymous" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{who} on {path}: {body}");
+                assert!(body.contains("\"unauthorized\""), "{body}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} on {path}: {body}");
+                assert!(body.contains("\"forbidden\""), "{body}");
+            }
+            checked += 1;
+        }
+    }
+    for (path, allowed) in PAGES {
+        for (who, c) in &clients {
+            let r = app.get_page(c, path).await;
+            let status = r.status();
+            if allowed.contains(who) {
+                assert_eq!(status, StatusCode::OK, "{who} on page {path}");
+            } else if *who == "anonymous" {
+                assert_eq!(status, StatusCode::FOUND, "{who} on page {path}");
+                let to = r.headers()["location"].to_str().unwrap();
+                assert!(to.starts_with("/sign-in?next="), "{to}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} on page {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, (FUNCTIONS.len() + PAGES.len()) * 7);
+});
