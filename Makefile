@@ -57,6 +57,8 @@ clippy:
 ## default postgres://postgres@127.0.0.1:5432/postgres). Outside CI an
 ## unreachable PostgreSQL is reported as skipped; with CI=true it fails.
 unit:
+	@if [ "$${CI:-}" != "true" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
+		echo "SKIPPED: PostgreSQL is not reachable on 127.0.0.1:5432: its tests are skipped (SQLite tests run)"; fi
 	cargo test -p app -p server
 
 ## The server binary of the test build serves the wasm bundle of the same profile.

@@ -141,6 +141,44 @@ pub fn ErrorSummary(errors: Memo<FormErrors>) -> impl IntoView {
     }
 }
 
+/// What the user typed into a form that was sent back with errors.
+#[derive(Clone, Debug, Default)]
+pub struct FormValues(pub std::collections::HashMap<String, String>);
+
+/// The value typed last time into field `name`, if the form came back.
+pub fn remembered(name: &str) -> Option<String> {
+    use_context::<FormValues>().and_then(|v| v.0.get(name).cloned())
+}
+
+/// Wraps a form so that, when it comes back with `?error=`, its fields show
+/// what the user typed (kept in the session by the server, never passwords).
+#[component]
+pub fn FormMemory(children: ChildrenFn) -> impl IntoView {
+    let location = use_location();
+    let query = use_query_map();
+    let values = Resource::new(
+        move || (location.pathname.get(), query.read().get("error").is_some()),
+        |(path, failed)| async move {
+            if failed {
+                crate::api::forms::form_values(path)
+                    .await
+                    .unwrap_or_default()
+            } else {
+                Default::default()
+            }
+        },
+    );
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                provide_context(FormValues(values.await));
+                children.read_value()()
+            })}
+        </Suspense>
+    }
+}
+
 /// A labelled text input with an optional hint and its error message.
 #[component]
 pub fn TextField(
@@ -154,6 +192,12 @@ pub fn TextField(
     errors: Memo<FormErrors>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    // What the user typed before the form came back wins over the stored value.
+    let value = if kind == "password" {
+        None
+    } else {
+        remembered(name).or(value)
+    };
     let hint_id = format!("{name}-hint");
     let error_id = format!("{name}-error");
     let error = move || {

@@ -48,6 +48,31 @@ test('a wrong password is explained, in an accessible error summary', async ({ p
   await expectAccessible(page);
 });
 
+test('a form sent back with errors keeps what was typed, but not the password', async ({ page }) => {
+  await page.goto('/sign-up');
+  await page.getByLabel('Send parcels as a business (merchant)').check();
+  await page.getByLabel('Your full name').fill('Inès Garnier');
+  await page.getByLabel('E-mail address').fill('ines@atelier.example');
+  await page.getByLabel('Password').fill('short');
+  await page.getByLabel('Company name').fill('Atelier Garnier');
+  await page.getByLabel('Country of your company').fill('FR');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/sign-up\?error=password\.password_too_short$/);
+  await expect(page.getByRole('alert')).toContainText('The password must be at least 12 characters.');
+  await expect(page.getByLabel('E-mail address')).toHaveValue('ines@atelier.example');
+  await expect(page.getByLabel('Your full name')).toHaveValue('Inès Garnier');
+  await expect(page.getByLabel('Company name')).toHaveValue('Atelier Garnier');
+  await expect(page.getByLabel('Send parcels as a business (merchant)')).toBeChecked();
+  await expect(page.getByLabel('Password')).toHaveValue('');
+  await expectAccessible(page);
+
+  await page.getByLabel('Password').fill('a long enough passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Merchant dashboard');
+  await expect(page.locator('.summary-list')).toContainText('Atelier Garnier');
+});
+
 test('the page hydrates without breaking the content security policy', async ({ page }) => {
   const problems: string[] = [];
   page.on('console', (m) => {

@@ -138,6 +138,43 @@ both_backends!(sign_up_reports_every_problem_and_changes_nothing, |app| {
         r.headers()["location"],
         "/sign-up?error=password.password_too_short"
     );
+
+    // The form shown again gets back what was typed (once), never the password.
+    let kept = json(
+        app.post(&c, "/api/forms/values", &[("path", "/sign-up")])
+            .await,
+    )
+    .await;
+    assert_eq!(kept["email"], "x@example.com");
+    assert_eq!(kept["display_name"], "X");
+    assert_eq!(kept["account_type"], "recipient");
+    assert!(kept.get("password").is_none(), "{kept}");
+    let again = json(
+        app.post(&c, "/api/forms/values", &[("path", "/sign-up")])
+            .await,
+    )
+    .await;
+    assert_eq!(again, serde_json::json!({}));
+    // Another form's page gets nothing of it.
+    let r = app
+        .post_html(
+            &c,
+            "/api/auth/sign_up",
+            &[
+                ("account_type", "recipient"),
+                ("display_name", "Y"),
+                ("email", "bad"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let other = json(
+        app.post(&c, "/api/forms/values", &[("path", "/sign-in")])
+            .await,
+    )
+    .await;
+    assert_eq!(other, serde_json::json!({}));
 });
 
 both_backends!(sign_in_and_sign_out, |app| {

@@ -26,6 +26,19 @@ const FUNCTIONS: &[Function] = &[
             "admin",
         ],
     ),
+    (
+        "/api/forms/values",
+        &[("path", "/sign-up")],
+        &[
+            "anonymous",
+            "merchant",
+            "recipient",
+            "postal_clerk",
+            "customs_officer",
+            "customs_supervisor",
+            "admin",
+        ],
+    ),
     ("/api/admin/users", &[], &["customs_supervisor", "admin"]),
     (
         "/api/admin/staff_choices",

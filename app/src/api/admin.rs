@@ -43,6 +43,17 @@ pub async fn create_staff(
     office_id: Option<String>,
     language: Option<String>,
 ) -> Result<i64, AppError> {
+    let keep = vec![
+        ("email", email.clone()),
+        ("display_name", display_name.clone()),
+        ("role", role.clone()),
+        (
+            "organisation_id",
+            organisation_id.clone().unwrap_or_default(),
+        ),
+        ("office_id", office_id.clone().unwrap_or_default()),
+        ("language", language.clone().unwrap_or_default()),
+    ];
     let result = server::create_staff(server::NewStaff {
         email,
         display_name,
@@ -53,6 +64,7 @@ pub async fn create_staff(
         language,
     })
     .await;
+    crate::api::respond::remember_on_error(&result, "/admin/users/new", keep).await;
     crate::api::respond::finish_form(
         result,
         |_| "/admin/users?created=1".into(),
@@ -89,6 +101,12 @@ pub async fn create_organisation(
     country_code: String,
 ) -> Result<i64, AppError> {
     let result = server::create_organisation(&kind, &name, &country_code).await;
+    let keep = vec![
+        ("kind", kind),
+        ("name", name),
+        ("country_code", country_code),
+    ];
+    crate::api::respond::remember_on_error(&result, "/admin/organisations/new", keep).await;
     crate::api::respond::finish_form(
         result,
         |id| format!("/admin/organisations/{id}"),
@@ -104,6 +122,8 @@ pub async fn update_organisation(
 ) -> Result<(), AppError> {
     let result = server::update_organisation(id, &name, &country_code).await;
     let page = format!("/admin/organisations/{id}");
+    let keep = vec![("name", name), ("country_code", country_code)];
+    crate::api::respond::remember_on_error(&result, &page, keep).await;
     crate::api::respond::finish_form(result, |_| format!("{page}?saved=1"), &page)
 }
 
@@ -124,6 +144,13 @@ pub async fn create_office(
     )
     .await;
     let page = format!("/admin/organisations/{organisation_id}");
+    let keep = vec![
+        ("office_kind", kind),
+        ("code", code),
+        ("office_name", office_name),
+        ("postcode", postcode.unwrap_or_default()),
+    ];
+    crate::api::respond::remember_on_error(&result, &page, keep).await;
     crate::api::respond::finish_form(result, |_| format!("{page}?saved=1"), &page)
 }
 

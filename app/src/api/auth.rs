@@ -24,6 +24,7 @@ pub async fn sign_in(
         None => "/sign-in".to_owned(),
     };
     let result = server::sign_in(&email, &password).await;
+    crate::api::respond::remember_on_error(&result, &back, vec![("email", email)]).await;
     finish_form(
         result,
         |_| {
@@ -51,6 +52,13 @@ pub async fn sign_up(
     country_code: Option<String>,
     language: Option<String>,
 ) -> Result<(), AppError> {
+    let keep = vec![
+        ("account_type", account_type.clone()),
+        ("display_name", display_name.clone()),
+        ("email", email.clone()),
+        ("company_name", company_name.clone().unwrap_or_default()),
+        ("country_code", country_code.clone().unwrap_or_default()),
+    ];
     let result = server::sign_up(server::SignUp {
         account_type,
         display_name,
@@ -61,6 +69,7 @@ pub async fn sign_up(
         language,
     })
     .await;
+    crate::api::respond::remember_on_error(&result, "/sign-up", keep).await;
     crate::api::respond::finish_form(result, |_| "/home".into(), "/sign-up")
 }
 

@@ -71,6 +71,56 @@ pub fn finish_form<T>(
     result
 }
 
+/// Session key of the values of the last failed form (not secrets).
+const FORM_MEMORY_KEY: &str = "form_memory";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FormMemory {
+    path: String,
+    values: std::collections::HashMap<String, String>,
+}
+
+/// When a plain HTML form failed, keeps what the user typed (never passwords)
+/// in the session, so the form page shown again can fill it back in.
+pub async fn remember_on_error<T>(result: &AppResult<T>, back_to: &str, keep: Vec<(&str, String)>) {
+    if result.is_ok() || !is_html_form_post() {
+        return;
+    }
+    let Ok(session) = crate::api::guard::session().await else {
+        return;
+    };
+    let memory = FormMemory {
+        path: back_to.split('?').next().unwrap_or(back_to).to_owned(),
+        values: keep.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    };
+    if let Err(e) = session.insert(FORM_MEMORY_KEY, memory).await {
+        tracing::warn!(error = %e, "could not keep form values");
+    }
+}
+
+/// Takes (once) the values kept for the form at `path`.
+pub async fn take_remembered(path: &str) -> AppResult<std::collections::HashMap<String, String>> {
+    let session = crate::api::guard::session().await?;
+    let internal = |e: tower_sessions::session::Error| {
+        tracing::error!(error = %e, "session store");
+        AppError::Internal
+    };
+    match session
+        .get::<FormMemory>(FORM_MEMORY_KEY)
+        .await
+        .map_err(internal)?
+    {
+        Some(m) if m.path == path => {
+            session
+                .remove::<FormMemory>(FORM_MEMORY_KEY)
+                .await
+                .map_err(internal)?;
+            Ok(m.values)
+        }
+        _ => Ok(Default::default()),
+    }
+}
+
 /// Only same-site paths may be redirect targets (no open redirects).
 pub fn safe_next(next: &str) -> Option<String> {
     let ok = next.starts_with('/')

@@ -7,7 +7,8 @@ use crate::api::admin::{
     get_organisation, list_organisations, list_users, staff_form_options, Organisation, UserSummary,
 };
 use crate::components::{
-    error_text, role_name, use_form_errors, ErrorSummary, Guarded, Problem, TextField,
+    error_text, remembered, role_name, use_form_errors, ErrorSummary, FormMemory, Guarded, Problem,
+    TextField,
 };
 use crate::domain::account::Role;
 use crate::i18n::*;
@@ -77,8 +78,9 @@ fn UsersPage() -> impl IntoView {
         </form>
         <Suspense>
             {move || Suspend::new(async move {
+                let me = crate::components::use_user().await.ok().flatten().map(|u| u.id);
                 match users.await {
-                    Ok(list) => view! { <UsersTable users=list /> }.into_any(),
+                    Ok(list) => view! { <UsersTable users=list me /> }.into_any(),
                     Err(e) => view! { <Problem error=e /> }.into_any(),
                 }
             })}
@@ -88,7 +90,7 @@ fn UsersPage() -> impl IntoView {
 
 /// A dense table; with JavaScript its column headers sort it in place.
 #[component]
-fn UsersTable(users: Vec<UserSummary>) -> impl IntoView {
+fn UsersTable(users: Vec<UserSummary>, me: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     let sort = RwSignal::new((UserSort::Email, true));
@@ -151,7 +153,7 @@ fn UsersTable(users: Vec<UserSummary>) -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     <For each=rows key=|u| (u.id, u.disabled, u.locked_secs) let:u>
-                        <UserRow u />
+                        <UserRow is_me=Some(u.id) == me u />
                     </For>
                 </tbody>
             </table>
@@ -160,7 +162,7 @@ fn UsersTable(users: Vec<UserSummary>) -> impl IntoView {
 }
 
 #[component]
-fn UserRow(u: UserSummary) -> impl IntoView {
+fn UserRow(u: UserSummary, is_me: bool) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     let role = u
@@ -176,6 +178,11 @@ fn UserRow(u: UserSummary) -> impl IntoView {
         td_string!(l, admin.active).to_string()
     };
     let id = u.id.to_string();
+    let toggle_label = if u.disabled {
+        td_string!(l, admin.enable).to_string()
+    } else {
+        td_string!(l, admin.disable).to_string()
+    };
     view! {
         <tr data-email=u.email.clone()>
             <td>{u.email.clone()}</td>
@@ -185,14 +192,16 @@ fn UserRow(u: UserSummary) -> impl IntoView {
             <td>{u.office_name.clone().unwrap_or_default()}</td>
             <td>{status}</td>
             <td class="actions">
-                <form method="post" action="/api/admin/users/set_disabled" class="inline-form">
-                    <input type="hidden" name="user_id" value=id.clone() />
-                    <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
-                    <button type="submit" class="button button--small button--secondary">
-                        {if u.disabled { td_string!(l, admin.enable).to_string() } else { td_string!(l, admin.disable).to_string() }}
-                        <span class="visually-hidden">" " {u.email.clone()}</span>
-                    </button>
-                </form>
+                {(!is_me).then(|| view! {
+                    <form method="post" action="/api/admin/users/set_disabled" class="inline-form">
+                        <input type="hidden" name="user_id" value=id.clone() />
+                        <input type="hidden" name="disabled" value=(!u.disabled).to_string() />
+                        <button type="submit" class="button button--small button--secondary">
+                            {toggle_label}
+                            <span class="visually-hidden">" " {u.email.clone()}</span>
+                        </button>
+                    </form>
+                })}
                 {(u.locked_secs > 0).then(|| view! {
                     <form method="post" action="/api/admin/users/unlock" class="inline-form">
                         <input type="hidden" name="user_id" value=id.clone() />
@@ -230,6 +239,7 @@ fn NewStaffPage() -> impl IntoView {
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, admin.new_staff_title)}</h1>
+            <FormMemory>
             <Suspense>
                 {move || Suspend::new(async move {
                     let c = match choices.await {
@@ -248,7 +258,8 @@ fn NewStaffPage() -> impl IntoView {
                                 <select class="select" id="role" name="role">
                                     {c.roles.iter().map(|r| {
                                         let name = r.parse::<Role>().map(|x| role_name(l, x)).unwrap_or(r.clone());
-                                        view! { <option value=r.clone()>{name}</option> }
+                                        let selected = remembered("role").as_deref() == Some(r.as_str());
+                                        view! { <option value=r.clone() selected=selected>{name}</option> }
                                     }).collect_view()}
                                 </select>
                             </div>
@@ -258,7 +269,7 @@ fn NewStaffPage() -> impl IntoView {
                                 <select class="select" id="organisation_id" name="organisation_id">
                                     <option value="">{t!(i18n, admin.none)}</option>
                                     {c.organisations.iter().map(|o| view! {
-                                        <option value=o.id.to_string()>{format!("{} ({}, {})", o.name, org_kind_name(l, &o.kind), o.country_code)}</option>
+                                        <option value=o.id.to_string() selected=remembered("organisation_id") == Some(o.id.to_string())>{format!("{} ({}, {})", o.name, org_kind_name(l, &o.kind), o.country_code)}</option>
                                     }).collect_view()}
                                 </select>
                             </div>
@@ -267,14 +278,16 @@ fn NewStaffPage() -> impl IntoView {
                                 {field_error("office_id")}
                                 <select class="select" id="office_id" name="office_id">
                                     <option value="">{t!(i18n, admin.none)}</option>
-                                    {offices.into_iter().map(|(id, label)| view! { <option value=id.to_string()>{label}</option> }).collect_view()}
+                                    {offices.into_iter().map(|(id, label)| view! {
+                                        <option value=id.to_string() selected=remembered("office_id") == Some(id.to_string())>{label}</option>
+                                    }).collect_view()}
                                 </select>
                             </div>
                             <div class="field">
                                 <label class="field__label" for="language">{t!(i18n, admin.language)}</label>
                                 <select class="select" id="language" name="language">
                                     <option value="en">"English"</option>
-                                    <option value="fr">"Français"</option>
+                                    <option value="fr" selected=remembered("language").as_deref() == Some("fr")>"Français"</option>
                                 </select>
                             </div>
                             <TextField name="password" kind="password" autocomplete="new-password" required=true
@@ -285,6 +298,7 @@ fn NewStaffPage() -> impl IntoView {
                     }.into_any()
                 })}
             </Suspense>
+            </FormMemory>
         </div>
     }
 }
@@ -354,13 +368,14 @@ fn NewOrganisationPage() -> impl IntoView {
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, admin.new_org_title)}</h1>
+            <FormMemory>
             <form method="post" action="/api/admin/organisations/create" novalidate>
                 <div class="field">
                     <label class="field__label" for="kind">{t!(i18n, admin.kind)}</label>
                     <select class="select" id="kind" name="kind">
-                        <option value="post">{org_kind_name(l, "post")}</option>
-                        <option value="customs">{org_kind_name(l, "customs")}</option>
-                        <option value="company">{org_kind_name(l, "company")}</option>
+                        {["post", "customs", "company"].into_iter().map(|k| view! {
+                            <option value=k selected=remembered("kind").as_deref() == Some(k)>{org_kind_name(l, k)}</option>
+                        }).collect_view()}
                     </select>
                 </div>
                 <TextField name="name" label=td_string!(l, admin.org_name).to_string() required=true errors />
@@ -368,6 +383,7 @@ fn NewOrganisationPage() -> impl IntoView {
                     hint=td_string!(l, admin.country_hint).to_string() required=true errors />
                 <button type="submit" class="button">{t!(i18n, admin.create_org)}</button>
             </form>
+            </FormMemory>
         </div>
     }
 }
@@ -397,6 +413,7 @@ fn EditOrganisationPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, admin.edit_org_title).to_string() />
         <ErrorSummary errors />
         {move || saved().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, admin.saved)}</p></div> })}
+        <FormMemory>
         <Suspense>
             {move || Suspend::new(async move {
                 let d = match detail.await {
@@ -452,7 +469,9 @@ fn EditOrganisationPage() -> impl IntoView {
                                     <div class="field">
                                         <label class="field__label" for="office-kind">{t!(i18n, admin.kind)}</label>
                                         <select class="select" id="office-kind" name="kind">
-                                            {kinds.iter().map(|k| view! { <option value=*k>{office_kind_name(l, k)}</option> }).collect_view()}
+                                            {kinds.iter().map(|k| view! {
+                                                <option value=*k selected=remembered("office_kind").as_deref() == Some(*k)>{office_kind_name(l, k)}</option>
+                                            }).collect_view()}
                                         </select>
                                     </div>
                                     <TextField name="code" label=td_string!(l, admin.office_code).to_string()
@@ -467,5 +486,6 @@ fn EditOrganisationPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+        </FormMemory>
     }
 }

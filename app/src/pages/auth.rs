@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{use_form_errors, ErrorSummary, TextField};
+use crate::components::{remembered, use_form_errors, ErrorSummary, FormMemory, TextField};
 use crate::i18n::*;
 
 #[component]
@@ -18,6 +18,7 @@ pub fn SignIn() -> impl IntoView {
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, sign_in.title)}</h1>
+            <FormMemory>
             <form method="post" action="/api/auth/sign_in" novalidate>
                 <input type="hidden" name="next" value=next />
                 <TextField name="email" kind="email" autocomplete="username" required=true
@@ -26,6 +27,7 @@ pub fn SignIn() -> impl IntoView {
                     label=td_string!(l, sign_in.password).to_string() errors />
                 <button type="submit" class="button">{t!(i18n, sign_in.submit)}</button>
             </form>
+            </FormMemory>
             <p>{t!(i18n, sign_in.no_account)} " " <a href="/sign-up">{t!(i18n, sign_in.create)}</a></p>
         </div>
     }
@@ -38,29 +40,40 @@ pub fn SignUp() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     // With JavaScript the company questions appear only for merchants;
     // without it they are always shown, marked as only for merchants.
-    let account_type = RwSignal::new(String::from("recipient"));
+    // The choice made now, else the one of a form sent back with errors.
+    let account_type = RwSignal::new(None::<String>);
+    let merchant_chosen = move || {
+        account_type
+            .get()
+            .or_else(|| remembered("account_type"))
+            .as_deref()
+            == Some("merchant")
+    };
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let show_company = move || !hydrated.get() || account_type.get() == "merchant";
+    let show_company = move || !hydrated.get() || merchant_chosen();
     let type_error = move || errors.get().for_field("account_type");
     view! {
         <Title text=move || t_string!(i18n, sign_up.title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, sign_up.title)}</h1>
+            <FormMemory>
             <form method="post" action="/api/auth/sign_up" novalidate>
                 <input type="hidden" name="language" value=move || i18n.get_locale().to_string() />
                 <fieldset class="field" id="account_type">
                     <legend class="field__label">{t!(i18n, sign_up.account_type)}</legend>
                     {move || type_error().map(|c| view! { <p class="field__error">{crate::components::error_text(l, &c, None)}</p> })}
                     <div class="radio">
-                        <input type="radio" id="type-recipient" name="account_type" value="recipient" checked
-                            on:change=move |_| account_type.set("recipient".into()) />
+                        <input type="radio" id="type-recipient" name="account_type" value="recipient"
+                            checked=move || remembered("account_type").as_deref() != Some("merchant")
+                            on:change=move |_| account_type.set(Some("recipient".into())) />
                         <label for="type-recipient">{t!(i18n, sign_up.type_recipient)}</label>
                     </div>
                     <div class="radio">
                         <input type="radio" id="type-merchant" name="account_type" value="merchant"
-                            on:change=move |_| account_type.set("merchant".into()) />
+                            checked=move || remembered("account_type").as_deref() == Some("merchant")
+                            on:change=move |_| account_type.set(Some("merchant".into())) />
                         <label for="type-merchant">{t!(i18n, sign_up.type_merchant)}</label>
                     </div>
                 </fieldset>
@@ -81,6 +94,7 @@ pub fn SignUp() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{t!(i18n, sign_up.submit)}</button>
             </form>
+            </FormMemory>
             <p>{t!(i18n, sign_up.have_account)} " " <a href="/sign-in">{t!(i18n, nav.sign_in)}</a></p>
         </div>
     }
