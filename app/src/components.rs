@@ -160,9 +160,11 @@ pub fn FormMemory(children: ChildrenFn) -> impl IntoView {
         move || (location.pathname.get(), query.read().get("error").is_some()),
         |(path, failed)| async move {
             if failed {
+                // Refilling the form is a convenience: if it fails, the
+                // form shows empty and its error summary still explains.
                 crate::api::forms::form_values(path)
                     .await
-                    .unwrap_or_default()
+                    .unwrap_or_else(|_| std::collections::HashMap::new())
             } else {
                 Default::default()
             }

@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/organisations") view=admin::Organisations ssr=SsrMode::Async />
                         <Route path=path!("/admin/organisations/new") view=admin::NewOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
+                        <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

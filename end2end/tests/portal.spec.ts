@@ -132,6 +132,18 @@ test('an admin adds a post with an office and a clerk who can sign in there', as
   await expect(page.locator('#offices-table')).toContainText('ITMXPA');
   await expectAccessible(page);
 
+  await page.getByRole('link', { name: 'ITMXPA' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Milano Malpensa office of exchange');
+  await expectAccessible(page);
+  await page.getByLabel('Office name').fill('');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('alert')).toContainText('Enter this information.');
+  await page.getByLabel('Office name').fill('Milano Malpensa office of exchange');
+  await page.getByLabel('Postcode').fill('21010');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status')).toContainText('Your changes were saved.');
+  await expect(page.locator('#offices-table')).toContainText('21010');
+
   await page.goto('/admin/users/new');
   await expectAccessible(page);
   await page.getByLabel('Name', { exact: true }).fill('Giulia Rossi');

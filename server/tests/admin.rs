@@ -112,6 +112,45 @@ both_backends!(admin_manages_organisations_and_offices, |app| {
     assert_eq!(d["offices"].as_array().unwrap().len(), 1);
     assert_eq!(d["offices"][0]["code"], "ITMXPA");
 
+    // An office can be renamed; an empty name is refused and changes nothing.
+    let office_id = d["offices"][0]["id"].as_i64().unwrap().to_string();
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/offices/update",
+            &[
+                ("id", &office_id),
+                ("office_name", "Milano Malpensa Cargo City"),
+                ("postcode", "21019"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json(r).await.as_i64().unwrap(), id);
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/offices/update",
+            &[("id", &office_id), ("office_name", " ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let f = json(
+        app.post(&admin, "/api/admin/office", &[("id", &office_id)])
+            .await,
+    )
+    .await;
+    assert_eq!(f["name"], "Milano Malpensa Cargo City");
+    assert_eq!(f["postcode"], "21019");
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/offices/update",
+            &[("id", "999999"), ("office_name", "X")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
     let r = app
         .post(&admin, "/api/admin/organisation", &[("id", "999999")])
         .await;

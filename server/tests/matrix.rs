@@ -12,33 +12,19 @@ type Function = (
     &'static [&'static str],
 );
 
+const EVERYONE: &[&str] = &[
+    "anonymous",
+    "merchant",
+    "recipient",
+    "postal_clerk",
+    "customs_officer",
+    "customs_supervisor",
+    "admin",
+];
+
 const FUNCTIONS: &[Function] = &[
-    (
-        "/api/auth/me",
-        &[],
-        &[
-            "anonymous",
-            "merchant",
-            "recipient",
-            "postal_clerk",
-            "customs_officer",
-            "customs_supervisor",
-            "admin",
-        ],
-    ),
-    (
-        "/api/forms/values",
-        &[("path", "/sign-up")],
-        &[
-            "anonymous",
-            "merchant",
-            "recipient",
-            "postal_clerk",
-            "customs_officer",
-            "customs_supervisor",
-            "admin",
-        ],
-    ),
+    ("/api/auth/me", &[], EVERYONE),
+    ("/api/forms/values", &[("path", "/sign-up")], EVERYONE),
     ("/api/admin/users", &[], &["customs_supervisor", "admin"]),
     (
         "/api/admin/staff_choices",
@@ -87,6 +73,12 @@ const FUNCTIONS: &[Function] = &[
         ],
         &["admin"],
     ),
+    ("/api/admin/office", &[("id", "1")], &["admin"]),
+    (
+        "/api/admin/offices/update",
+        &[("id", "1"), ("office_name", "")],
+        &["admin"],
+    ),
 ];
 
 /// Pages: path, roles allowed (anonymous visitors of a guarded page are sent to sign-in).
@@ -107,6 +99,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/admin/organisations", &["admin"]),
     ("/admin/organisations/new", &["admin"]),
     ("/admin/organisations/1", &["admin"]),
+    ("/admin/offices/1", &["admin"]),
 ];
 
 both_backends!(role_route_matrix, |app| {

@@ -154,6 +154,29 @@ pub async fn create_office(
     crate::api::respond::finish_form(result, |_| format!("{page}?saved=1"), &page)
 }
 
+#[server(endpoint = "admin/offices/update")]
+pub async fn update_office(
+    id: i64,
+    office_name: String,
+    postcode: Option<String>,
+) -> Result<i64, AppError> {
+    let postcode = postcode.unwrap_or_default();
+    let result = server::update_office(id, &office_name, &postcode).await;
+    let back = format!("/admin/offices/{id}");
+    let keep = vec![("office_name", office_name), ("postcode", postcode)];
+    crate::api::respond::remember_on_error(&result, &back, keep).await;
+    crate::api::respond::finish_form(
+        result,
+        |org| format!("/admin/organisations/{org}?saved=1"),
+        &back,
+    )
+}
+
+#[server(endpoint = "admin/office")]
+pub async fn get_office(id: i64) -> Result<Office, AppError> {
+    crate::api::respond::reply(server::get_office(id).await)
+}
+
 #[cfg(feature = "ssr")]
 pub mod server {
     use super::{OrganisationDetail, StaffFormChoices};
@@ -482,6 +505,32 @@ pub mod server {
         db::orgs::update_org(&state()?.db, id, &name, country.as_str()).await?;
         tracing::info!(by = caller.id, organisation = id, "organisation updated");
         Ok(())
+    }
+
+    pub async fn get_office(id: i64) -> AppResult<super::Office> {
+        require(ADMINS).await?;
+        db::orgs::get_office(&state()?.db, id).await
+    }
+
+    /// Renames an office or changes its postcode; returns its organisation.
+    pub async fn update_office(id: i64, name: &str, postcode: &str) -> AppResult<i64> {
+        let caller = require(ADMINS).await?;
+        let db = &state()?.db;
+        let office = db::orgs::get_office(db, id).await?;
+        let mut errors = Vec::new();
+        let name = account::check_name("office_name", name)
+            .map_err(|e| errors.push(e))
+            .ok();
+        let postcode = postcode.trim();
+        if postcode.chars().count() > 20 {
+            errors.push(FieldError::new("postcode", "too_long"));
+        }
+        let (Some(name), true) = (name, errors.is_empty()) else {
+            return Err(AppError::validation(errors));
+        };
+        db::orgs::update_office(db, id, &name, postcode).await?;
+        tracing::info!(by = caller.id, office = id, "office updated");
+        Ok(office.organisation_id)
     }
 
     pub async fn create_office(

@@ -123,3 +123,21 @@ pub async fn insert_office(
         }
     })
 }
+
+pub async fn update_office(db: &Db, id: i64, name: &str, postcode: &str) -> AppResult<()> {
+    let n = on_db!(db, |p| sqlx::query(
+        "update offices set name = $1, postcode = $2, updated_at = $3 where id = $4"
+    )
+    .bind(name)
+    .bind(postcode)
+    .bind(now())
+    .bind(id)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        Err(AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -4,7 +4,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::admin::{
-    get_organisation, list_organisations, list_users, staff_form_options, Organisation, UserSummary,
+    get_office, get_organisation, list_organisations, list_users, staff_form_options, Organisation,
+    UserSummary,
 };
 use crate::components::{
     error_text, remembered, role_name, use_form_errors, ErrorSummary, FormMemory, Guarded, Problem,
@@ -456,7 +457,7 @@ fn EditOrganisationPage() -> impl IntoView {
                                         </tr></thead>
                                         <tbody>
                                             {d.offices.into_iter().map(|f| view! {
-                                                <tr><td><code>{f.code}</code></td><td>{f.name}</td><td>{office_kind_name(l, &f.kind)}</td><td>{f.postcode}</td></tr>
+                                                <tr><td><a href=format!("/admin/offices/{}", f.id)><code>{f.code}</code></a></td><td>{f.name}</td><td>{office_kind_name(l, &f.kind)}</td><td>{f.postcode}</td></tr>
                                             }).collect_view()}
                                         </tbody>
                                     </table></div>
@@ -487,5 +488,55 @@ fn EditOrganisationPage() -> impl IntoView {
             })}
         </Suspense>
         </FormMemory>
+    }
+}
+
+#[component]
+pub fn EditOffice() -> impl IntoView {
+    view! { <Guarded roles=ADMIN><EditOfficePage /></Guarded> }
+}
+
+#[component]
+fn EditOfficePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let l = i18n.get_locale_untracked();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let office = Resource::new(id, get_office);
+    let errors = use_form_errors();
+    view! {
+        <Title text=move || t_string!(i18n, admin.edit_office_title).to_string() />
+        <div class="narrow">
+            <ErrorSummary errors />
+            <FormMemory>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        let f = match office.await {
+                            Ok(f) => f,
+                            Err(e) => {
+                                crate::components::set_page_status(e.status());
+                                return view! { <h1>{t!(i18n, admin.edit_office_title)}</h1><Problem error=e /> }.into_any();
+                            }
+                        };
+                        view! {
+                            <h1>{f.name.clone()} <span class="caption">{office_kind_name(l, &f.kind)} " · " <code>{f.code.clone()}</code></span></h1>
+                            <form method="post" action="/api/admin/offices/update" novalidate>
+                                <input type="hidden" name="id" value=f.id.to_string() />
+                                <TextField name="office_name" label=td_string!(l, admin.office_name).to_string() value=f.name.clone() required=true errors />
+                                <TextField name="postcode" label=td_string!(l, admin.postcode).to_string() value=f.postcode.clone() errors />
+                                <button type="submit" class="button">{t!(i18n, admin.save)}</button>
+                            </form>
+                            <p><a href=format!("/admin/organisations/{}", f.organisation_id)>{t!(i18n, admin.back_to_org)}</a></p>
+                        }.into_any()
+                    })}
+                </Suspense>
+            </FormMemory>
+        </div>
     }
 }
