@@ -11,7 +11,7 @@ use crate::pages::{admin, auth, home, public};
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    security_headers_with_nonce();
+    security_headers_with_nonce(&options);
     view! {
         <!DOCTYPE html>
         <html>
@@ -20,6 +20,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Only under `cargo leptos watch` (LEPTOS_WATCH): reloads the page on rebuild.
+                <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -33,13 +35,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// A fresh nonce per page: the hydration script carries it, and the
 /// Content-Security-Policy allows no other inline script.
 #[cfg(feature = "ssr")]
-fn security_headers_with_nonce() {
+fn security_headers_with_nonce(options: &LeptosOptions) {
     use http::{header::CONTENT_SECURITY_POLICY, HeaderValue};
     leptos::nonce::provide_nonce();
     let nonce = leptos::nonce::use_nonce().expect("nonce just provided");
+    // `cargo leptos watch` reloads the page through its own websocket port.
+    let reload = if std::env::var("LEPTOS_WATCH").is_ok() {
+        format!(" ws://{}:{}", options.site_addr.ip(), options.reload_port)
+    } else {
+        String::new()
+    };
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     );
     if let (Some(res), Ok(v)) = (
