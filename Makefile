@@ -14,6 +14,7 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ { getline; gsub(/"/, "", $$3); print $$3 }' Cargo.lock)
 SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
+LOGS := $(CURDIR)/target/test-logs
 
 .PHONY: run test tools browser-tools fmt-check clippy unit e2e build-e2e clean-db help
 
@@ -45,6 +46,11 @@ run: tools
 	APP_ENV=$${APP_ENV:-development} LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/debug/server
 
 test: tools browser-tools fmt-check clippy unit e2e
+	@unit=$$(grep -oE '[0-9]+ passed; [0-9]+ failed' $(LOGS)/unit.log | awk '{p+=$$1; f+=$$3} END {print p" "f}'); \
+	e2e=$$(node -e 'const s=require("$(LOGS)/e2e.json").stats; console.log(s.expected+s.flaky, s.unexpected)'); \
+	set -- $$unit $$e2e; \
+	echo "Rust tests: $$1 passed, $$2 failed; browser tests: $$3 passed, $$4 failed"; \
+	echo "summary: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -59,7 +65,8 @@ clippy:
 unit:
 	@if [ "$${CI:-}" != "true" ] && ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then \
 		echo "SKIPPED: PostgreSQL is not reachable on 127.0.0.1:5432: its tests are skipped (SQLite tests run)"; fi
-	cargo test -p app -p server
+	@mkdir -p $(LOGS)
+	cargo test -p app -p server 2>&1 | tee $(LOGS)/unit.log
 
 ## The server binary of the test build serves the wasm bundle of the same profile.
 build-e2e:
@@ -67,8 +74,9 @@ build-e2e:
 	cargo leptos build --frontend-only
 
 e2e: build-e2e
+	@mkdir -p $(LOGS)
 	cd end2end && SERVER_BIN=$(CARGO_TARGET_DIR)/debug/server SITE_ROOT=$(SITE_ROOT) E2E_PORT=$(E2E_PORT) \
-		npx playwright test
+		PLAYWRIGHT_JSON_OUTPUT_NAME=$(LOGS)/e2e.json npx playwright test --reporter=list,json
 
 clean-db:
 	rm -f data/postclear.db data/postclear.db-wal data/postclear.db-shm

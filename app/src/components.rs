@@ -7,12 +7,13 @@ use crate::domain::account::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::i18n::*;
 
-/// The signed-in account (or none), loaded once per page.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<CurrentUser>, AppError>>);
+/// The signed-in account (or none) of this page, found by the server before
+/// rendering and handed to the browser with the page.
+#[derive(Clone, Debug)]
+pub struct PageUser(pub Result<Option<CurrentUser>, AppError>);
 
-pub fn use_user() -> Resource<Result<Option<CurrentUser>, AppError>> {
-    expect_context::<UserResource>().0
+pub fn use_user() -> Result<Option<CurrentUser>, AppError> {
+    expect_context::<PageUser>().0
 }
 
 /// Sets the HTTP status of the page being rendered on the server.
@@ -141,44 +142,14 @@ pub fn ErrorSummary(errors: Memo<FormErrors>) -> impl IntoView {
     }
 }
 
-/// What the user typed into a form that was sent back with errors.
+/// What the user typed into a form that was sent back with errors, found by
+/// the server before the page renders (never passwords).
 #[derive(Clone, Debug, Default)]
 pub struct FormValues(pub std::collections::HashMap<String, String>);
 
 /// The value typed last time into field `name`, if the form came back.
 pub fn remembered(name: &str) -> Option<String> {
     use_context::<FormValues>().and_then(|v| v.0.get(name).cloned())
-}
-
-/// Wraps a form so that, when it comes back with `?error=`, its fields show
-/// what the user typed (kept in the session by the server, never passwords).
-#[component]
-pub fn FormMemory(children: ChildrenFn) -> impl IntoView {
-    let location = use_location();
-    let query = use_query_map();
-    let values = Resource::new(
-        move || (location.pathname.get(), query.read().get("error").is_some()),
-        |(path, failed)| async move {
-            if failed {
-                // Refilling the form is a convenience: if it fails, the
-                // form shows empty and its error summary still explains.
-                crate::api::forms::form_values(path)
-                    .await
-                    .unwrap_or_else(|_| std::collections::HashMap::new())
-            } else {
-                Default::default()
-            }
-        },
-    );
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                provide_context(FormValues(values.await));
-                children.read_value()()
-            })}
-        </Suspense>
-    }
 }
 
 /// A labelled text input with an optional hint and its error message.
@@ -245,31 +216,27 @@ pub fn TextField(
 /// (a real 302 on the server). Wrong role: a 403 page. The data behind every
 /// page is guarded again by its server functions.
 #[component]
-pub fn Guarded(roles: &'static [Role], children: ChildrenFn) -> impl IntoView {
-    let user = use_user();
+pub fn Guarded(roles: &'static [Role], children: Children) -> impl IntoView {
     let location = use_location();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) if roles.contains(&u.role) => children.read_value()().into_any(),
-                    Ok(Some(_)) => {
-                        set_page_status(403);
-                        view! { <Forbidden /> }.into_any()
-                    }
-                    Ok(None) => {
-                        let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked().is_empty().then(String::new).unwrap_or_else(|| format!("?{}", location.search.get_untracked())));
-                        let to = format!("/sign-in?next={}", urlencode(&here));
-                        view! { <Redirect path=to /> }.into_any()
-                    }
-                    Err(e) => {
-                        set_page_status(e.status());
-                        view! { <Problem error=e /> }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
+    match use_user() {
+        Ok(Some(u)) if roles.contains(&u.role) => children().into_any(),
+        Ok(Some(_)) => {
+            set_page_status(403);
+            view! { <Forbidden /> }.into_any()
+        }
+        Ok(None) => {
+            let search = location.search.get_untracked();
+            let mut here = location.pathname.get_untracked();
+            if !search.is_empty() {
+                here = format!("{here}?{search}");
+            }
+            let to = format!("/sign-in?next={}", urlencode(&here));
+            view! { <Redirect path=to /> }.into_any()
+        }
+        Err(e) => {
+            set_page_status(e.status());
+            view! { <Problem error=e /> }.into_any()
+        }
     }
 }
 
@@ -308,7 +275,7 @@ pub fn Problem(error: AppError) -> impl IntoView {
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
-    let user = use_user();
+    let user = use_user().ok().flatten();
     view! {
         <a class="skip-link" href="#main">{t!(i18n, skip_to_content)}</a>
         <header class="header">
@@ -319,12 +286,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </a>
                 <LanguageSwitch />
             </div>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let u = user.await.ok().flatten();
-                    view! { <Nav user=u /> }
-                })}
-            </Suspense>
+            <Nav user />
         </header>
         <main class="main" id="main" tabindex="-1">{children()}</main>
         <footer class="footer"><p>{t!(i18n, footer.text)}</p></footer>

@@ -4,7 +4,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::{Layout, UserResource};
+use crate::components::{Layout, PageUser};
 use crate::i18n::*;
 use crate::pages::{admin, auth, home, public};
 
@@ -61,8 +61,42 @@ fn security_headers_with_nonce(options: &LeptosOptions) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let user = Resource::new(|| (), |_| crate::api::auth::signed_in_user());
-    provide_context(UserResource(user));
+    // Found by the server for this request (see server::load_user), sent along
+    // with the page for hydration.
+    let user = leptos::prelude::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|p| {
+                    p.extensions
+                        .get::<crate::api::guard::SignedIn>()
+                        .map(|s| s.0.clone())
+                })
+                .unwrap_or(Err(crate::error::AppError::Internal))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Ok(None)
+        }
+    });
+    provide_context(PageUser(user.into_inner()));
+    let typed = leptos::prelude::SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<http::request::Parts>()
+                .and_then(|p| {
+                    p.extensions
+                        .get::<crate::api::guard::RememberedForm>()
+                        .map(|f| f.0.clone())
+                })
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            std::collections::HashMap::new()
+        }
+    });
+    provide_context(crate::components::FormValues(typed.into_inner()));
     // Marks the document once the browser bundle has taken over (tests wait for it).
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -98,8 +132,10 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
+    // Read now: the formatter runs when the head is written, after the
+    // reactive owner of the page may already be gone.
+    let app = t_string!(i18n, app_name).to_string();
     view! { <Title formatter=move |page: String| {
-        let app = t_string!(i18n, app_name).to_string();
-        if page.is_empty() { app } else { format!("{page} – {app}") }
+        if page.is_empty() { app.clone() } else { format!("{page} – {app}") }
     } /> }
 }

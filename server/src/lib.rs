@@ -7,10 +7,12 @@ pub mod sessions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware;
+use axum::middleware::Next;
 use axum::response::IntoResponse;
+use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
@@ -86,6 +88,39 @@ pub async fn prepare(
     })
 }
 
+/// Finds who a page request comes from before the page renders, so that every
+/// part of the page knows at once (server functions check again themselves).
+async fn load_user(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_page = req.method() == http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/")
+        && path != "/healthz"
+        && !path.ends_with(".svg");
+    if is_page {
+        if let Some(session) = req.extensions().get::<tower_sessions::Session>().cloned() {
+            let user = app::api::guard::user_for_session(&session, &state).await;
+            req.extensions_mut().insert(app::api::guard::SignedIn(user));
+            // A form sent back with errors: what was typed, for this page only.
+            let sent_back = req
+                .uri()
+                .query()
+                .is_some_and(|q| q.split('&').any(|kv| kv.starts_with("error=")));
+            if sent_back {
+                let path = req.uri().path().to_owned();
+                match app::api::respond::take_remembered(&session, &path).await {
+                    Ok(values) => {
+                        req.extensions_mut()
+                            .insert(app::api::guard::RememberedForm(values));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not read the kept form values"),
+                }
+            }
+        }
+    }
+    next.run(req).await
+}
+
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.db.ping().await {
         Ok(()) => (
@@ -139,6 +174,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
             AppState,
             _,
         >(ctx, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), load_user))
         .layer(sessions)
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::headers))

@@ -24,7 +24,6 @@ const EVERYONE: &[&str] = &[
 
 const FUNCTIONS: &[Function] = &[
     ("/api/auth/me", &[], EVERYONE),
-    ("/api/forms/values", &[("path", "/sign-up")], EVERYONE),
     ("/api/admin/users", &[], &["customs_supervisor", "admin"]),
     (
         "/api/admin/staff_choices",

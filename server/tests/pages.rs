@@ -187,3 +187,35 @@ async fn production_refuses_demo_accounts_and_never_loads_them() {
     let state = server::prepare(cfg, conf).await.expect("starts");
     assert_eq!(app::db::users::count_users(&state.db).await.unwrap(), 0);
 }
+
+both_backends!(many_concurrent_page_loads_all_complete, |app| {
+    // Pages await their data on the server (SsrMode::Async); under load every
+    // one of them must still finish (a hang here once came from several
+    // suspense boundaries awaiting one shared resource).
+    let admin = app.signed_in("admin").await;
+    let clerk = app.signed_in("postal_clerk").await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let (c, path) = match i % 4 {
+            0 => (admin.clone(), "/admin/users"),
+            1 => (admin.clone(), "/admin/organisations/1"),
+            2 => (clerk.clone(), "/home"),
+            _ => (admin.clone(), "/admin/users/new"),
+        };
+        let url = app.url(path);
+        tasks.push(tokio::spawn(async move {
+            let r = c
+                .get(url)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .expect("page answers");
+            (r.status(), r.text().await.unwrap().len())
+        }));
+    }
+    for t in tasks {
+        let (status, len) = t.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(len > 1000);
+    }
+});

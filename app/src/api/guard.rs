@@ -32,17 +32,34 @@ fn session_error(e: tower_sessions::session::Error) -> AppError {
 /// The signed-in account, read fresh from the database on every call so that a
 /// disabled account loses access at once.
 pub async fn current_user() -> AppResult<Option<CurrentUser>> {
-    let session = session().await?;
+    user_for_session(&session().await?, &state()?).await
+}
+
+/// Who a page request comes from, found by the server before the page renders
+/// (so pages know it at once, without waiting on a resource).
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub AppResult<Option<CurrentUser>>);
+
+/// What a form sent back with errors had typed, taken from the session
+/// before the page renders.
+#[derive(Clone, Debug, Default)]
+pub struct RememberedForm(pub std::collections::HashMap<String, String>);
+
+/// [`current_user`] for a given session: the account, with the session's
+/// idle expiry renewed, or `None` (and the session ended) when it is gone.
+pub async fn user_for_session(
+    session: &Session,
+    state: &AppState,
+) -> AppResult<Option<CurrentUser>> {
     let Some(id) = session.get::<i64>(USER_KEY).await.map_err(session_error)? else {
         return Ok(None);
     };
-    let state = state()?;
     let user = db::users::current_user(&state.db, id).await?;
     match &user {
         // Activity: the session lives on for the role's idle period from now.
         // (The store keeps only the expiry date, not the policy, so it is set
         // again on every request that uses the session.)
-        Some(u) => session.set_expiry(Some(idle_expiry(&state, u.role))),
+        Some(u) => session.set_expiry(Some(idle_expiry(state, u.role))),
         // Disabled or deleted since sign-in: end this session.
         None => session.flush().await.map_err(session_error)?,
     }

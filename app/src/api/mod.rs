@@ -2,7 +2,6 @@
 //! calling, may they, validate, one transaction, a typed result.
 pub mod admin;
 pub mod auth;
-pub mod forms;
 
 #[cfg(feature = "ssr")]
 pub mod guard;

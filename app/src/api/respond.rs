@@ -99,8 +99,10 @@ pub async fn remember_on_error<T>(result: &AppResult<T>, back_to: &str, keep: Ve
 }
 
 /// Takes (once) the values kept for the form at `path`.
-pub async fn take_remembered(path: &str) -> AppResult<std::collections::HashMap<String, String>> {
-    let session = crate::api::guard::session().await?;
+pub async fn take_remembered(
+    session: &tower_sessions::Session,
+    path: &str,
+) -> AppResult<std::collections::HashMap<String, String>> {
     let internal = |e: tower_sessions::session::Error| {
         tracing::error!(error = %e, "session store");
         AppError::Internal

@@ -8,8 +8,7 @@ use crate::api::admin::{
     UserSummary,
 };
 use crate::components::{
-    error_text, remembered, role_name, use_form_errors, ErrorSummary, FormMemory, Guarded, Problem,
-    TextField,
+    error_text, remembered, role_name, use_form_errors, ErrorSummary, Guarded, Problem, TextField,
 };
 use crate::domain::account::Role;
 use crate::i18n::*;
@@ -59,7 +58,7 @@ fn UsersPage() -> impl IntoView {
     let created = move || query.read().get("created").is_some();
     let l = i18n.get_locale_untracked();
     view! {
-        <Title text=move || t_string!(i18n, admin.users_title).to_string() />
+        <Title text=t_string!(i18n, admin.users_title).to_string() />
         <ErrorSummary errors />
         {move || created().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, admin.created)}</p></div> })}
         <div class="page-head">
@@ -79,7 +78,7 @@ fn UsersPage() -> impl IntoView {
         </form>
         <Suspense>
             {move || Suspend::new(async move {
-                let me = crate::components::use_user().await.ok().flatten().map(|u| u.id);
+                let me = crate::components::use_user().ok().flatten().map(|u| u.id);
                 match users.await {
                     Ok(list) => view! { <UsersTable users=list me /> }.into_any(),
                     Err(e) => view! { <Problem error=e /> }.into_any(),
@@ -236,11 +235,10 @@ fn NewStaffPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, admin.new_staff_title).to_string() />
+        <Title text=t_string!(i18n, admin.new_staff_title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, admin.new_staff_title)}</h1>
-            <FormMemory>
             <Suspense>
                 {move || Suspend::new(async move {
                     let c = match choices.await {
@@ -299,7 +297,6 @@ fn NewStaffPage() -> impl IntoView {
                     }.into_any()
                 })}
             </Suspense>
-            </FormMemory>
         </div>
     }
 }
@@ -315,7 +312,7 @@ fn OrganisationsPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let orgs = Resource::new(|| (), |_| list_organisations(None));
     view! {
-        <Title text=move || t_string!(i18n, admin.orgs_title).to_string() />
+        <Title text=t_string!(i18n, admin.orgs_title).to_string() />
         <div class="page-head">
             <h1>{t!(i18n, admin.orgs_title)}</h1>
             <a class="button" href="/admin/organisations/new">{t!(i18n, admin.new_org)}</a>
@@ -365,11 +362,10 @@ fn NewOrganisationPage() -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let errors = use_form_errors();
     view! {
-        <Title text=move || t_string!(i18n, admin.new_org_title).to_string() />
+        <Title text=t_string!(i18n, admin.new_org_title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, admin.new_org_title)}</h1>
-            <FormMemory>
             <form method="post" action="/api/admin/organisations/create" novalidate>
                 <div class="field">
                     <label class="field__label" for="kind">{t!(i18n, admin.kind)}</label>
@@ -384,7 +380,6 @@ fn NewOrganisationPage() -> impl IntoView {
                     hint=td_string!(l, admin.country_hint).to_string() required=true errors />
                 <button type="submit" class="button">{t!(i18n, admin.create_org)}</button>
             </form>
-            </FormMemory>
         </div>
     }
 }
@@ -411,10 +406,9 @@ fn EditOrganisationPage() -> impl IntoView {
     let errors = use_form_errors();
     let saved = move || query.read().get("saved").is_some();
     view! {
-        <Title text=move || t_string!(i18n, admin.edit_org_title).to_string() />
+        <Title text=t_string!(i18n, admin.edit_org_title).to_string() />
         <ErrorSummary errors />
         {move || saved().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, admin.saved)}</p></div> })}
-        <FormMemory>
         <Suspense>
             {move || Suspend::new(async move {
                 let d = match detail.await {
@@ -487,7 +481,6 @@ fn EditOrganisationPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
-        </FormMemory>
     }
 }
 
@@ -511,10 +504,9 @@ fn EditOfficePage() -> impl IntoView {
     let office = Resource::new(id, get_office);
     let errors = use_form_errors();
     view! {
-        <Title text=move || t_string!(i18n, admin.edit_office_title).to_string() />
+        <Title text=t_string!(i18n, admin.edit_office_title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
-            <FormMemory>
                 <Suspense>
                     {move || Suspend::new(async move {
                         let f = match office.await {
@@ -536,7 +528,6 @@ fn EditOfficePage() -> impl IntoView {
                         }.into_any()
                     })}
                 </Suspense>
-            </FormMemory>
         </div>
     }
 }

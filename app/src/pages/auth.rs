@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::{remembered, use_form_errors, ErrorSummary, FormMemory, TextField};
+use crate::components::{remembered, use_form_errors, ErrorSummary, TextField};
 use crate::i18n::*;
 
 #[component]
@@ -14,11 +14,10 @@ pub fn SignIn() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let l = i18n.get_locale_untracked();
     view! {
-        <Title text=move || t_string!(i18n, sign_in.title).to_string() />
+        <Title text=t_string!(i18n, sign_in.title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, sign_in.title)}</h1>
-            <FormMemory>
             <form method="post" action="/api/auth/sign_in" novalidate>
                 <input type="hidden" name="next" value=next />
                 <TextField name="email" kind="email" autocomplete="username" required=true
@@ -27,7 +26,6 @@ pub fn SignIn() -> impl IntoView {
                     label=td_string!(l, sign_in.password).to_string() errors />
                 <button type="submit" class="button">{t!(i18n, sign_in.submit)}</button>
             </form>
-            </FormMemory>
             <p>{t!(i18n, sign_in.no_account)} " " <a href="/sign-up">{t!(i18n, sign_in.create)}</a></p>
         </div>
     }
@@ -54,11 +52,10 @@ pub fn SignUp() -> impl IntoView {
     let show_company = move || !hydrated.get() || merchant_chosen();
     let type_error = move || errors.get().for_field("account_type");
     view! {
-        <Title text=move || t_string!(i18n, sign_up.title).to_string() />
+        <Title text=t_string!(i18n, sign_up.title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, sign_up.title)}</h1>
-            <FormMemory>
             <form method="post" action="/api/auth/sign_up" novalidate>
                 <input type="hidden" name="language" value=move || i18n.get_locale().to_string() />
                 <fieldset class="field" id="account_type">
@@ -94,7 +91,6 @@ pub fn SignUp() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{t!(i18n, sign_up.submit)}</button>
             </form>
-            </FormMemory>
             <p>{t!(i18n, sign_up.have_account)} " " <a href="/sign-in">{t!(i18n, nav.sign_in)}</a></p>
         </div>
     }

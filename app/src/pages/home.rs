@@ -8,14 +8,9 @@ use crate::i18n::*;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let user = use_user();
     view! {
         <Guarded roles=&Role::ALL>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    user.await.ok().flatten().map(|u| view! { <Dashboard user=u /> })
-                })}
-            </Suspense>
+            {use_user().ok().flatten().map(|u| view! { <Dashboard user=u /> })}
         </Guarded>
     }
 }

@@ -66,7 +66,7 @@ pub fn Track() -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <Title text=move || t_string!(i18n, track.title).to_string() />
+        <Title text=t_string!(i18n, track.title).to_string() />
         <h1>{t!(i18n, track.title)}</h1>
         <TrackForm value=id() />
         {move || (!id().is_empty()).then(|| view! {
@@ -83,7 +83,7 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     set_page_status(404);
     view! {
-        <Title text=move || t_string!(i18n, not_found.title).to_string() />
+        <Title text=t_string!(i18n, not_found.title).to_string() />
         <h1>{t!(i18n, not_found.title)}</h1>
         <p>{t!(i18n, not_found.text)}</p>
         <p><a href="/">{t!(i18n, not_found.home)}</a></p>

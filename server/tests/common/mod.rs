@@ -208,6 +208,8 @@ impl TestApp {
     pub fn client(&self) -> Client {
         Client::builder()
             .cookie_store(true)
+            // A hung request fails its test instead of hanging the suite.
+            .timeout(std::time::Duration::from_secs(20))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
