@@ -330,24 +330,23 @@ both_backends!(
     }
 );
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_sign_ins_throttle_the_client_address() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| c.address_max_failures = 3).await
-    else {
-        return;
-    };
-    let c = app.client();
-    for i in 0..3 {
+both_backends!(
+    failed_sign_ins_throttle_the_client_address,
+    config = |c| { c.address_max_failures = 3 },
+    |app| {
+        let c = app.client();
+        for i in 0..3 {
+            let r = app
+                .sign_in(&c, &format!("guess{i}@example.com"), "wrong password here")
+                .await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
         let r = app
-            .sign_in(&c, &format!("guess{i}@example.com"), "wrong password here")
+            .sign_in(&c, "merchant@demo.postclear.test", DEMO_PASSWORD)
             .await;
-        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     }
-    let r = app
-        .sign_in(&c, "merchant@demo.postclear.test", DEMO_PASSWORD)
-        .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-}
+);
 
 both_backends!(
     sign_in_gives_a_new_session_id_and_the_old_one_stops_working,
@@ -437,43 +436,42 @@ both_backends!(a_disabled_account_loses_access_at_once, |app| {
     assert_eq!(r.status(), StatusCode::OK);
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn staff_sessions_expire_after_inactivity_and_public_ones_last() {
-    let Some(app) = TestApp::spawn_with(Backend::Sqlite, |c| c.staff_session_idle_secs = 2).await
-    else {
-        return;
-    };
-    let clerk = app.client();
-    let r = app
-        .sign_in(&clerk, "clerk@demo.postclear.test", DEMO_PASSWORD)
-        .await;
-    let id = session_cookie(&r);
-    let merchant = app.signed_in("merchant").await;
-    // The server, not just the browser, decides: the id is sent by hand.
-    let raw = reqwest::Client::new();
-    let me = |raw: reqwest::Client, id: String| {
-        let url = app.url("/api/auth/me");
-        async move {
-            let r = raw
-                .post(url)
-                .header("cookie", format!("postclear_session={id}"))
-                .send()
-                .await
-                .unwrap();
-            json(r).await
-        }
-    };
-    assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
-    // Activity keeps the session alive…
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
-    // …inactivity ends it.
-    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
-    assert!(me(raw.clone(), id.clone()).await.is_null());
-    assert_eq!(app.me(&merchant).await["role"], "merchant");
-}
+both_backends!(
+    staff_sessions_expire_after_inactivity_and_public_ones_last,
+    config = |c| { c.staff_session_idle_secs = 2 },
+    |app| {
+        let clerk = app.client();
+        let r = app
+            .sign_in(&clerk, "clerk@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        let id = session_cookie(&r);
+        let merchant = app.signed_in("merchant").await;
+        // The server, not just the browser, decides: the id is sent by hand.
+        let raw = reqwest::Client::new();
+        let me = |raw: reqwest::Client, id: String| {
+            let url = app.url("/api/auth/me");
+            async move {
+                let r = raw
+                    .post(url)
+                    .header("cookie", format!("postclear_session={id}"))
+                    .send()
+                    .await
+                    .unwrap();
+                json(r).await
+            }
+        };
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        // Activity keeps the session alive…
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        // …inactivity ends it.
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert!(me(raw.clone(), id.clone()).await.is_null());
+        assert_eq!(app.me(&merchant).await["role"], "merchant");
+    }
+);
 
 both_backends!(a_cross_origin_post_is_refused_and_changes_nothing, |app| {
     let c = app.client();

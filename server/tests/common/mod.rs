@@ -310,11 +310,15 @@ pub async fn json(r: Response) -> Value {
 #[macro_export]
 macro_rules! both_backends {
     ($name:ident, |$app:ident| $body:block) => {
+        $crate::both_backends!($name, config = |_c| {}, |$app| $body);
+    };
+    ($name:ident, config = |$c:ident| $tweak:block, |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
             async fn run(backend: $crate::common::Backend) {
-                let Some($app) = $crate::common::TestApp::spawn(backend).await else {
+                let Some($app) = $crate::common::TestApp::spawn_with(backend, |$c| $tweak).await
+                else {
                     return;
                 };
                 $body
