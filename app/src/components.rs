@@ -16,6 +16,18 @@ pub fn use_user() -> Result<Option<CurrentUser>, AppError> {
     expect_context::<PageUser>().0
 }
 
+/// The numeric `:id` of the current route (0, which matches nothing, when it is not a number).
+pub fn use_id_param() -> Memo<i64> {
+    let params = leptos_router::hooks::use_params_map();
+    Memo::new(move |_| {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    })
+}
+
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_page_status(_code: u16) {
     #[cfg(feature = "ssr")]

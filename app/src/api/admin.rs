@@ -186,7 +186,7 @@ pub mod server {
     use crate::domain::account::UserSummary;
     use crate::domain::account::{self, CurrentUser, FieldError, Role};
     use crate::domain::org::Organisation;
-    use crate::domain::org::{check_office_code, CountryCode, OfficeKind, OrgKind};
+    use crate::domain::org::{check_office_code, check_postcode, CountryCode, OfficeKind, OrgKind};
     use crate::domain::throttle::remaining_secs;
     use crate::error::{AppError, AppResult};
 
@@ -521,14 +521,11 @@ pub mod server {
         let name = account::check_name("office_name", name)
             .map_err(|e| errors.push(e))
             .ok();
-        let postcode = postcode.trim();
-        if postcode.chars().count() > 20 {
-            errors.push(FieldError::new("postcode", "too_long"));
-        }
-        let (Some(name), true) = (name, errors.is_empty()) else {
+        let postcode = check_postcode(postcode).map_err(|e| errors.push(e)).ok();
+        let (Some(name), Some(postcode)) = (name, postcode) else {
             return Err(AppError::validation(errors));
         };
-        db::orgs::update_office(db, id, &name, postcode).await?;
+        db::orgs::update_office(db, id, &name, &postcode).await?;
         tracing::info!(by = caller.id, office = id, "office updated");
         Ok(office.organisation_id)
     }
@@ -553,15 +550,14 @@ pub mod server {
         let name = account::check_name("office_name", name)
             .map_err(|e| errors.push(e))
             .ok();
-        let postcode = postcode.trim();
-        if postcode.chars().count() > 20 {
-            errors.push(FieldError::new("postcode", "too_long"));
-        }
-        let (Some(code), Some(name), true) = (code, name, errors.is_empty()) else {
+        let postcode = check_postcode(postcode).map_err(|e| errors.push(e)).ok();
+        let (Some(code), Some(name), Some(postcode), true) =
+            (code, name, postcode, errors.is_empty())
+        else {
             return Err(AppError::validation(errors));
         };
         let mut tx = db.begin().await?;
-        let id = db::orgs::insert_office(&mut tx, org_id, kind, &code, &name, postcode).await?;
+        let id = db::orgs::insert_office(&mut tx, org_id, kind, &code, &name, &postcode).await?;
         tx.commit().await?;
         tracing::info!(by = caller.id, office = id, "office created");
         Ok(id)

@@ -133,6 +133,15 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// An update of one row by id: none changed means there is no such row.
+pub(crate) fn one_row(rows_affected: u64) -> crate::error::AppResult<()> {
+    if rows_affected == 0 {
+        Err(crate::error::AppError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }

@@ -1,7 +1,7 @@
 //! Organisations (companies, posts, customs administrations) and their offices.
 use time::OffsetDateTime;
 
-use super::{is_unique_violation, now, on_db, on_tx, Db, Tx};
+use super::{is_unique_violation, now, on_db, on_tx, one_row, Db, Tx};
 use crate::domain::account::FieldError;
 pub use crate::domain::org::{Office, Organisation};
 use crate::error::{AppError, AppResult};
@@ -47,11 +47,7 @@ pub async fn update_org(db: &Db, id: i64, name: &str, country: &str) -> AppResul
     .await
     .map(|r| r.rows_affected()))
     .map_err(org_conflict)?;
-    if n == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    one_row(n)
 }
 
 pub async fn list_orgs(db: &Db, kind: Option<&str>) -> AppResult<Vec<Organisation>> {
@@ -135,9 +131,5 @@ pub async fn update_office(db: &Db, id: i64, name: &str, postcode: &str) -> AppR
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    one_row(n)
 }

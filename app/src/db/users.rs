@@ -1,5 +1,5 @@
 //! Accounts.
-use super::{is_unique_violation, now, on_db, on_tx, Db, Tx};
+use super::{is_unique_violation, now, on_db, on_tx, one_row, Db, Tx};
 pub use crate::domain::account::UserSummary;
 use crate::domain::account::{CurrentUser, FieldError, Role};
 use crate::error::{AppError, AppResult};
@@ -146,11 +146,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> AppResult<()> {
     .execute(p)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
+    one_row(n)
 }
 
 pub async fn set_language(db: &Db, id: i64, language: &str) -> AppResult<()> {

@@ -146,6 +146,16 @@ pub fn check_office_code(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// An office's postcode: optional, at most 20 characters once trimmed.
+pub fn check_postcode(raw: &str) -> Result<String, FieldError> {
+    let postcode = raw.trim();
+    if postcode.chars().count() > 20 {
+        Err(FieldError::new("postcode", "too_long"))
+    } else {
+        Ok(postcode.to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +179,16 @@ mod tests {
         assert_eq!(check_office_code("frcdga").unwrap(), "FRCDGA");
         assert!(check_office_code("F").is_err());
         assert!(check_office_code("FR-CDG").is_err());
+    }
+
+    #[test]
+    fn postcodes_are_trimmed_and_bounded() {
+        assert_eq!(check_postcode("  75015 ").unwrap(), "75015");
+        assert_eq!(check_postcode("").unwrap(), "");
+        assert_eq!(
+            check_postcode(&"9".repeat(21)).unwrap_err().code,
+            "too_long"
+        );
     }
 
     #[test]

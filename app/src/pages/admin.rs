@@ -1,7 +1,7 @@
 //! Administration: accounts, organisations and offices.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{
     get_office, get_organisation, list_organisations, list_users, staff_form_options, Organisation,
@@ -393,16 +393,9 @@ pub fn EditOrganisation() -> impl IntoView {
 fn EditOrganisationPage() -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    let detail = Resource::new(id, get_organisation);
+    let id = crate::components::use_id_param();
+    let detail = Resource::new(move || id.get(), get_organisation);
     let errors = use_form_errors();
     let saved = move || query.read().get("saved").is_some();
     view! {
@@ -493,15 +486,8 @@ pub fn EditOffice() -> impl IntoView {
 fn EditOfficePage() -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|s| s.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    let office = Resource::new(id, get_office);
+    let id = crate::components::use_id_param();
+    let office = Resource::new(move || id.get(), get_office);
     let errors = use_form_errors();
     view! {
         <Title text=t_string!(i18n, admin.edit_office_title).to_string() />
