@@ -522,3 +522,24 @@ both_backends!(a_cross_origin_post_is_refused_and_changes_nothing, |app| {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 });
+
+both_backends!(
+    cookies_are_secure_when_served_over_https,
+    config = |c| { c.secure_cookies = true },
+    |app| {
+        let r = app
+            .sign_in(&app.client(), "merchant@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("postclear_session="))
+            .expect("session cookie")
+            .to_owned();
+        assert!(cookie.contains("Secure"), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+    }
+);
