@@ -28,9 +28,25 @@ export async function signIn(page: Page, role: Role) {
   await page.getByLabel('E-mail address').fill(ROLES[role].email);
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Signed in once the form's redirect has landed somewhere else.
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
 }
 
-/** Waits until the wasm bundle has hydrated the page. */
-export async function hydrated(page: Page) {
-  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+/** Collects what the page's console reports as errors, from now on. */
+export function consoleErrors(page: Page): string[] {
+  const said: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') said.push(m.text());
+  });
+  page.on('pageerror', (e) => said.push(e.message));
+  return said;
+}
+
+/** Waits until the wasm bundle has hydrated the page; on failure says what the console said. */
+export async function hydrated(page: Page, said: string[] = []) {
+  try {
+    await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 20_000 });
+  } catch {
+    throw new Error(`${page.url()} did not hydrate; console errors: ${JSON.stringify(said)}`);
+  }
 }

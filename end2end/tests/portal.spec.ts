@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { expectAccessible, hydrated, ROLES, Role, signIn, DEMO_PASSWORD } from './helpers';
+import { consoleErrors, expectAccessible, hydrated, ROLES, Role, signIn, DEMO_PASSWORD } from './helpers';
 
 test.describe('every demo role', () => {
   for (const role of Object.keys(ROLES) as Role[]) {
@@ -103,9 +103,10 @@ test('the language switch works, with the account remembering the choice', async
 });
 
 test('staff tables sort from the keyboard', async ({ page }) => {
+  const said = consoleErrors(page);
   await signIn(page, 'admin');
   await page.goto('/admin/users');
-  await hydrated(page);
+  await hydrated(page, said);
   const header = page.getByRole('columnheader', { name: 'E-mail address' });
   await expect(header).toHaveAttribute('aria-sort', 'ascending');
   const firstEmail = () => page.locator('#users-table tbody tr').first().getAttribute('data-email');
