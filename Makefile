@@ -47,9 +47,9 @@ run: tools
 
 test: tools browser-tools fmt-check clippy unit e2e
 	@unit=$$(grep -oE '[0-9]+ passed; [0-9]+ failed' $(LOGS)/unit.log | awk '{p+=$$1; f+=$$3} END {print p" "f}'); \
-	e2e=$$(node -e 'const s=require("$(LOGS)/e2e.json").stats; console.log(s.expected+s.flaky, s.unexpected)'); \
+	e2e=$$(node -e 'const s=require("$(LOGS)/e2e.json").stats; console.log(s.expected+s.flaky, s.unexpected, s.flaky)'); \
 	set -- $$unit $$e2e; \
-	echo "Rust tests: $$1 passed, $$2 failed; browser tests: $$3 passed, $$4 failed"; \
+	echo "Rust tests: $$1 passed, $$2 failed; browser tests: $$3 passed ($$5 of them flaky: failed once, then passed), $$4 failed"; \
 	echo "summary: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"
 
 fmt-check:
