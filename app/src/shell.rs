@@ -58,43 +58,34 @@ fn security_headers_with_nonce(options: &LeptosOptions) {
     }
 }
 
+/// A value the server's middleware attached to this page request.
+#[cfg(feature = "ssr")]
+fn from_request<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<T>().cloned())
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Found by the server for this request (see server::load_user), sent along
-    // with the page for hydration.
-    let user = leptos::prelude::SharedValue::new(|| {
+    // Found by the server for this request before rendering (server::load_user)
+    // and sent along with the page for hydration: who is signed in, and what a
+    // form sent back with errors had typed. The browser never computes them.
+    let user = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
-        {
-            use_context::<http::request::Parts>()
-                .and_then(|p| {
-                    p.extensions
-                        .get::<crate::api::guard::SignedIn>()
-                        .map(|s| s.0.clone())
-                })
-                .unwrap_or(Err(crate::error::AppError::Internal))
-        }
+        return from_request::<crate::api::guard::SignedIn>()
+            .map(|s| s.0)
+            .unwrap_or(Err(crate::error::AppError::Internal));
         #[cfg(not(feature = "ssr"))]
-        {
-            Ok(None)
-        }
+        Ok(None)
     });
     provide_context(PageUser(user.into_inner()));
-    let typed = leptos::prelude::SharedValue::new(|| {
+    let typed = SharedValue::new(|| {
         #[cfg(feature = "ssr")]
-        {
-            use_context::<http::request::Parts>()
-                .and_then(|p| {
-                    p.extensions
-                        .get::<crate::api::guard::RememberedForm>()
-                        .map(|f| f.0.clone())
-                })
-                .unwrap_or_default()
-        }
+        return from_request::<crate::api::guard::RememberedForm>()
+            .map(|f| f.0)
+            .unwrap_or_default();
         #[cfg(not(feature = "ssr"))]
-        {
-            std::collections::HashMap::new()
-        }
+        std::collections::HashMap::new()
     });
     provide_context(crate::components::FormValues(typed.into_inner()));
     // Marks the document once the browser bundle has taken over (tests wait for it).
