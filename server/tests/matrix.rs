@@ -82,17 +82,7 @@ const FUNCTIONS: &[Function] = &[
 
 /// Pages: path, roles allowed (anonymous visitors of a guarded page are sent to sign-in).
 const PAGES: &[(&str, &[&str])] = &[
-    (
-        "/home",
-        &[
-            "merchant",
-            "recipient",
-            "postal_clerk",
-            "customs_officer",
-            "customs_supervisor",
-            "admin",
-        ],
-    ),
+    ("/home", &ROLES),
     ("/admin/users", &["customs_supervisor", "admin"]),
     ("/admin/users/new", &["customs_supervisor", "admin"]),
     ("/admin/organisations", &["admin"]),
