@@ -16,7 +16,7 @@ SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
 LOGS := $(CURDIR)/target/test-logs
 
-.PHONY: run test tools browser-tools fmt-check clippy unit e2e build-e2e clean-db help
+.PHONY: run test tools browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
 
 help:
 	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
@@ -80,3 +80,8 @@ e2e: build-e2e
 
 clean-db:
 	rm -f data/postclear.db data/postclear.db-wal data/postclear.db-shm
+	rm -rf data/outbox
+
+## The current sign-in code of the demo staff accounts (their shared authenticator key).
+demo-code:
+	@cargo run -q -p server -- demo-code

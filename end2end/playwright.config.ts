@@ -9,6 +9,8 @@ const baseURL = `http://127.0.0.1:${port}`;
 const server = process.env.SERVER_BIN ?? path.resolve(__dirname, '../target/debug/server');
 const siteRoot = process.env.SITE_ROOT ?? path.resolve(__dirname, '../target/site');
 const db = path.join(os.tmpdir(), `postclear-e2e-${port}.db`);
+/** Where the server writes e-mails as .eml files (tests read the links from them). */
+export const outboxDir = path.join(os.tmpdir(), `postclear-e2e-${port}-outbox`);
 
 export default defineConfig({
   testDir: './tests',
@@ -37,7 +39,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -f "${db}" "${db}-wal" "${db}-shm" && exec "${server}"`,
+    command: `rm -rf "${db}" "${db}-wal" "${db}-shm" "${outboxDir}" && exec "${server}"`,
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -50,6 +52,13 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: siteRoot,
       LEPTOS_OUTPUT_NAME: 'postclear',
       LOG: 'warn',
+      PUBLIC_URL: baseURL,
+      MAIL_OUTBOX_DIR: outboxDir,
+      JOB_POLL_MS: '100',
+      // Demo staff sign in with a password only here; the enrolment and code
+      // steps are tested with an account the tests make (and in server/tests).
+      STAFF_TWO_FACTOR: 'optional',
+      DEMO_TWO_FACTOR: 'false',
     },
   },
 });

@@ -88,6 +88,21 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "cannot_disable_self" => td_string!(locale, errors.cannot_disable_self).to_string(),
         "bad_arguments" => td_string!(locale, errors.bad_arguments).to_string(),
         "invalid" => td_string!(locale, errors.invalid).to_string(),
+        "email_unverified" => td_string!(locale, errors.email_unverified).to_string(),
+        "token_unknown" => td_string!(locale, errors.token_unknown).to_string(),
+        "token_used" => td_string!(locale, errors.token_used).to_string(),
+        "token_expired" => td_string!(locale, errors.token_expired).to_string(),
+        "code_wrong" => td_string!(locale, errors.code_wrong).to_string(),
+        "setup_expired" => td_string!(locale, errors.setup_expired).to_string(),
+        "two_factor_on" => td_string!(locale, errors.two_factor_on).to_string(),
+        "two_factor_required" => td_string!(locale, errors.two_factor_required).to_string(),
+        "already_verified" => td_string!(locale, errors.already_verified).to_string(),
+        "password_wrong" => td_string!(locale, errors.password_wrong).to_string(),
+        "file_too_large" => td_string!(locale, errors.file_too_large).to_string(),
+        "file_type" => td_string!(locale, errors.file_type).to_string(),
+        "job_not_failed" => td_string!(locale, errors.job_not_failed).to_string(),
+        "job_not_discardable" => td_string!(locale, errors.job_not_discardable).to_string(),
+        "date_invalid" => td_string!(locale, errors.date_invalid).to_string(),
         _ => td_string!(locale, errors.internal).to_string(),
     }
 }
@@ -329,6 +344,8 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                     Role::Admin => {
                         v.push(("/admin/users", td_string!(l, nav.users).to_string()));
                         v.push(("/admin/organisations", td_string!(l, nav.organisations).to_string()));
+                        v.push(("/admin/jobs", td_string!(l, nav.jobs).to_string()));
+                        v.push(("/admin/audit", td_string!(l, nav.audit).to_string()));
                     }
                     Role::CustomsSupervisor => {
                         v.push(("/admin/users", td_string!(l, nav.officers).to_string()));
@@ -336,6 +353,8 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                     }
                     _ => {}
                 }
+                v.push(("/documents", td_string!(l, nav.documents).to_string()));
+                v.push(("/account", td_string!(l, nav.account).to_string()));
                 v
             };
             view! {

@@ -28,6 +28,28 @@ pub struct Config {
     /// Trust `X-Forwarded-For` for the client address (only behind a proxy).
     pub trust_proxy: bool,
     pub db_max_connections: u32,
+    /// Address of the portal as users reach it; links in e-mails start with it.
+    pub public_url: String,
+    /// `smtp://` or `smtps://` URL of the mail relay; unset: e-mails are
+    /// written as `.eml` files to `mail_outbox_dir`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub mail_outbox_dir: std::path::PathBuf,
+    /// Run the background job runner in this process.
+    pub run_jobs: bool,
+    /// How often an idle runner looks for due jobs.
+    pub job_poll_ms: u64,
+    /// How long a claimed job is reserved for its runner before another may
+    /// take it over (a runner that died mid-job).
+    pub job_lease_secs: i64,
+    /// Attempts before a job is dead-lettered.
+    pub job_max_attempts: i32,
+    /// First retry delay, doubled at each further failure (capped at an hour).
+    pub job_backoff_base_secs: i64,
+    /// Postal, customs and admin accounts must sign in with a second factor.
+    pub staff_two_factor: bool,
+    /// Demo staff accounts come with the published demo authenticator secret.
+    pub demo_two_factor: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +104,28 @@ impl Config {
             throttle_max_secs: parse("SIGNIN_THROTTLE_MAX_SECS", 3600)?,
             trust_proxy: parse_bool("TRUST_PROXY", false)?,
             db_max_connections: parse("DB_MAX_CONNECTIONS", 10)?,
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM")
+                .unwrap_or_else(|| "Postclear <no-reply@postclear.test>".into()),
+            mail_outbox_dir: var("MAIL_OUTBOX_DIR")
+                .unwrap_or_else(|| "data/outbox".into())
+                .into(),
+            run_jobs: parse_bool("RUN_JOBS", true)?,
+            job_poll_ms: parse("JOB_POLL_MS", 1000)?,
+            job_lease_secs: parse("JOB_LEASE_SECS", 300)?,
+            job_max_attempts: parse("JOB_MAX_ATTEMPTS", 8)?,
+            job_backoff_base_secs: parse("JOB_BACKOFF_BASE_SECS", 30)?,
+            staff_two_factor: match var("STAFF_TWO_FACTOR").as_deref() {
+                None | Some("required") => true,
+                Some("optional") => false,
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "STAFF_TWO_FACTOR={other:?}: use required or optional"
+                    )))
+                }
+            },
+            demo_two_factor: parse_bool("DEMO_TWO_FACTOR", true)?,
+            public_url: public_url.trim_end_matches('/').to_owned(),
         })
     }
 
@@ -99,6 +143,24 @@ impl Config {
             throttle_max_secs: 3600,
             trust_proxy: false,
             db_max_connections: 5,
+            public_url: "http://127.0.0.1:3000".into(),
+            smtp_url: None,
+            mail_from: "Postclear <no-reply@postclear.test>".into(),
+            mail_outbox_dir: std::env::temp_dir().join("postclear-tests").join(format!(
+                "outbox-{}",
+                database_url
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or("db")
+                    .replace('.', "-")
+            )),
+            run_jobs: true,
+            job_poll_ms: 50,
+            job_lease_secs: 300,
+            job_max_attempts: 8,
+            job_backoff_base_secs: 30,
+            staff_two_factor: false,
+            demo_two_factor: false,
         }
     }
 

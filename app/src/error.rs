@@ -25,6 +25,9 @@ pub enum AppError {
     BadCredentials,
     #[error("this account is disabled")]
     AccountDisabled,
+    /// The account's e-mail address is not confirmed yet.
+    #[error("confirm your e-mail address first")]
+    EmailUnverified,
     /// Too many failed attempts; try again after the given number of seconds.
     #[error("too many attempts; retry in {retry_after_secs} s")]
     Throttled { retry_after_secs: i64 },
@@ -53,7 +56,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden | AppError::AccountDisabled => 403,
+            AppError::Forbidden | AppError::AccountDisabled | AppError::EmailUnverified => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::Validation { .. } => 422,
@@ -76,6 +79,7 @@ impl AppError {
                 .join(","),
             AppError::BadCredentials => "bad_credentials".into(),
             AppError::AccountDisabled => "account_disabled".into(),
+            AppError::EmailUnverified => "email_unverified".into(),
             AppError::Throttled { .. } => "throttled".into(),
             AppError::Conflict { code } => code.clone(),
             AppError::Internal | AppError::Transport { .. } => "internal".into(),

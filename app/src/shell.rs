@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
-use crate::pages::{admin, auth, home, public};
+use crate::pages::{account, admin, auth, home, platform, public};
 
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -113,6 +113,18 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/organisations/new") view=admin::NewOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
+                        <Route path=path!("/admin/jobs") view=platform::Jobs ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
+                        <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=account::Account ssr=SsrMode::Async />
+                        <Route path=path!("/verify-email") view=account::VerifyEmail ssr=SsrMode::Async />
+                        <Route path=path!("/email-verified") view=account::EmailVerified ssr=SsrMode::Async />
+                        <Route path=path!("/forgot-password") view=account::ForgotPassword ssr=SsrMode::Async />
+                        <Route path=path!("/forgot-password/sent") view=account::ForgotSent ssr=SsrMode::Async />
+                        <Route path=path!("/reset-password") view=account::ResetPassword ssr=SsrMode::Async />
+                        <Route path=path!("/sign-in/code") view=account::SignInCode ssr=SsrMode::Async />
+                        <Route path=path!("/two-factor/setup") view=account::TwoFactorSetupPage ssr=SsrMode::Async />
+                        <Route path=path!("/two-factor/recovery-codes") view=account::RecoveryCodes ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

@@ -9,6 +9,10 @@ use app::error::AppResult;
 /// The password of every demo account (also in the README).
 pub const DEMO_PASSWORD: &str = "postclear-demo";
 
+/// The authenticator secret of every demo staff account (also in the
+/// README): add it to any authenticator app, or run `make demo-code`.
+pub const DEMO_TOTP_SECRET: &str = "PCDEMOPCDEMOPCDEMOPCDEMOPCDEMOAA";
+
 pub struct DemoAccount {
     pub email: &'static str,
     pub name: &'static str,
@@ -135,8 +139,9 @@ const COUNTRIES: &[CountrySeed] = &[
     ),
 ];
 
-/// Loads the demo data if the database has no account yet. Returns whether it did.
-pub async fn load_if_empty(db: &Db) -> AppResult<bool> {
+/// Loads the demo data if the database has no account yet. Returns whether
+/// it did. With `staff_totp`, staff accounts sign in with [`DEMO_TOTP_SECRET`].
+pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
     if db::users::count_users(db).await? > 0 {
         return Ok(false);
     }
@@ -176,7 +181,7 @@ pub async fn load_if_empty(db: &Db) -> AppResult<bool> {
             Role::CustomsSupervisor => (Some(fr.2), None),
             Role::Recipient | Role::Admin => (None, None),
         };
-        db::users::insert_user(
+        let id = db::users::insert_user(
             &mut tx,
             &db::users::NewUser {
                 email: a.email,
@@ -187,9 +192,13 @@ pub async fn load_if_empty(db: &Db) -> AppResult<bool> {
                 office_id: office,
                 language: None,
                 is_demo: true,
+                email_verified: true,
             },
         )
         .await?;
+        if staff_totp && a.role.is_staff() {
+            db::users::enable_totp(&mut tx, id, DEMO_TOTP_SECRET, 0, &[]).await?;
+        }
     }
     tx.commit().await?;
     Ok(true)

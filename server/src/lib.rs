@@ -7,21 +7,24 @@ pub mod sessions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use app::api::documents::server as documents;
 use app::config::{AppEnv, Config};
 use app::db::{self, Db};
+use app::domain::platform::MAX_DOCUMENT_BYTES;
 use app::state::AppState;
 use app::{shell, App};
 
@@ -63,9 +66,10 @@ pub async fn prepare(
     db.migrate().await?;
     match config.app_env {
         AppEnv::Development => {
-            if demo::load_if_empty(&db).await? {
+            if demo::load_if_empty(&db, config.demo_two_factor).await? {
                 tracing::warn!(
                     password = demo::DEMO_PASSWORD,
+                    authenticator_secret = config.demo_two_factor.then_some(demo::DEMO_TOTP_SECRET),
                     accounts = ?demo::ACCOUNTS.iter().map(|a| a.email).collect::<Vec<_>>(),
                     "demo data loaded: one account per role, all with the same password"
                 );
@@ -159,13 +163,24 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         }
     });
 
+    if cfg.run_jobs {
+        app::jobs::spawn_runner(state.clone());
+    }
+
     let routes = generate_route_list(App);
     let ctx = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
+    // Room for the largest document plus the multipart framing.
+    let upload_limit = DefaultBodyLimit::max(MAX_DOCUMENT_BYTES + 64 * 1024);
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .route(
+            "/api/documents",
+            post(documents::upload).layer(upload_limit),
+        )
+        .route("/api/documents/{id}", get(documents::download))
         .leptos_routes_with_context(&state, routes, ctx.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

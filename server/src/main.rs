@@ -5,6 +5,17 @@ use tracing_subscriber::EnvFilter;
 async fn main() {
     // A local .env file, if any (see .env.example); the real environment wins.
     let _ = dotenvy::dotenv();
+    // `server demo-code`: the current code of the demo staff accounts.
+    if std::env::args().nth(1).as_deref() == Some("demo-code") {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let code = app::api::account::server::totp::code_at(server::demo::DEMO_TOTP_SECRET, now)
+            .expect("the demo secret is valid base32");
+        println!(
+            "{code}  (demo staff accounts; valid for {} more seconds)",
+            30 - now % 30
+        );
+        return;
+    }
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json");
     let filter = EnvFilter::try_from_env("LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));

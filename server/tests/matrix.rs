@@ -78,6 +78,22 @@ const FUNCTIONS: &[Function] = &[
         &[("id", "1"), ("office_name", "")],
         &["admin"],
     ),
+    ("/api/admin/jobs", &[], &["admin"]),
+    ("/api/admin/jobs/retry", &[("job_id", "999999")], &["admin"]),
+    (
+        "/api/admin/jobs/discard",
+        &[("job_id", "999999")],
+        &["admin"],
+    ),
+    ("/api/admin/audit", &[], &["admin"]),
+    ("/api/documents/list", &[], &ROLES),
+    ("/api/account/resend_verification", &[], &ROLES),
+    ("/api/account/two_factor/recovery_codes", &[], &ROLES),
+    (
+        "/api/account/two_factor/disable",
+        &[("password", "")],
+        &ROLES,
+    ),
 ];
 
 /// Pages: path, roles allowed (anonymous visitors of a guarded page are sent to sign-in).
@@ -89,6 +105,11 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/admin/organisations/new", &["admin"]),
     ("/admin/organisations/1", &["admin"]),
     ("/admin/offices/1", &["admin"]),
+    ("/admin/jobs", &["admin"]),
+    ("/admin/audit", &["admin"]),
+    ("/documents", &ROLES),
+    ("/account", &ROLES),
+    ("/two-factor/recovery-codes", &ROLES),
 ];
 
 both_backends!(role_route_matrix, |app| {

@@ -182,7 +182,7 @@ pub mod server {
     use super::{OrganisationDetail, StaffFormChoices};
     use crate::api::guard::{require, state};
     use crate::api::password;
-    use crate::db::{self, throttle};
+    use crate::db::{self, audit, throttle};
     use crate::domain::account::UserSummary;
     use crate::domain::account::{self, CurrentUser, FieldError, Role};
     use crate::domain::org::Organisation;
@@ -407,7 +407,19 @@ pub mod server {
                 office_id: office.map(|o| o.id),
                 language: language.as_deref(),
                 is_demo: false,
+                email_verified: true,
             },
+        )
+        .await?;
+        let after = db::users::audit_view_tx(&mut tx, id).await?;
+        audit::record(
+            &mut tx,
+            &caller,
+            "user.create",
+            "user",
+            id,
+            None::<&()>,
+            Some(&after),
         )
         .await?;
         tx.commit().await?;
@@ -429,7 +441,29 @@ pub mod server {
         {
             return Err(AppError::Forbidden);
         }
-        db::users::set_disabled(db, user_id, disabled).await?;
+        let before = db::users::audit_view(db, user_id).await?;
+        let after = UserSummary {
+            disabled,
+            ..before.clone()
+        };
+        let mut tx = db.begin().await?;
+        db::users::set_disabled(&mut tx, user_id, disabled).await?;
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        audit::record(
+            &mut tx,
+            &caller,
+            action,
+            "user",
+            user_id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
         tracing::info!(
             by = caller.id,
             user = user_id,
@@ -444,6 +478,18 @@ pub mod server {
         let db = &state()?.db;
         let email = db::users::email_of(db, user_id).await?;
         throttle::clear(db, &throttle::account(&email)).await?;
+        let mut tx = db.begin().await?;
+        audit::record(
+            &mut tx,
+            &caller,
+            "user.unlock",
+            "user",
+            user_id,
+            None::<&()>,
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await?;
         tracing::info!(by = caller.id, user = user_id, "account unlocked");
         Ok(())
     }
@@ -485,6 +531,17 @@ pub mod server {
         };
         let mut tx = state()?.db.begin().await?;
         let id = db::orgs::insert_org(&mut tx, kind.as_str(), &name, country.as_str()).await?;
+        let after = serde_json::json!({"id": id, "kind": kind.as_str(), "name": name, "country_code": country.as_str()});
+        audit::record(
+            &mut tx,
+            &caller,
+            "organisation.create",
+            "organisation",
+            id,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(by = caller.id, organisation = id, "organisation created");
         Ok(id)
@@ -502,7 +559,26 @@ pub mod server {
         let (Some(name), Some(country)) = (name, country) else {
             return Err(AppError::validation(errors));
         };
-        db::orgs::update_org(&state()?.db, id, &name, country.as_str()).await?;
+        let db = &state()?.db;
+        let before = db::orgs::get_org(db, id).await?;
+        let after = Organisation {
+            name: name.clone(),
+            country_code: country.as_str().to_owned(),
+            ..before.clone()
+        };
+        let mut tx = db.begin().await?;
+        db::orgs::update_org(&mut tx, id, &name, country.as_str()).await?;
+        audit::record(
+            &mut tx,
+            &caller,
+            "organisation.update",
+            "organisation",
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
         tracing::info!(by = caller.id, organisation = id, "organisation updated");
         Ok(())
     }
@@ -525,7 +601,24 @@ pub mod server {
         let (Some(name), Some(postcode)) = (name, postcode) else {
             return Err(AppError::validation(errors));
         };
-        db::orgs::update_office(db, id, &name, &postcode).await?;
+        let after = super::Office {
+            name: name.clone(),
+            postcode: postcode.clone(),
+            ..office.clone()
+        };
+        let mut tx = db.begin().await?;
+        db::orgs::update_office(&mut tx, id, &name, &postcode).await?;
+        audit::record(
+            &mut tx,
+            &caller,
+            "office.update",
+            "office",
+            id,
+            Some(&office),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
         tracing::info!(by = caller.id, office = id, "office updated");
         Ok(office.organisation_id)
     }
@@ -558,6 +651,24 @@ pub mod server {
         };
         let mut tx = db.begin().await?;
         let id = db::orgs::insert_office(&mut tx, org_id, kind, &code, &name, &postcode).await?;
+        let after = super::Office {
+            id,
+            organisation_id: org_id,
+            kind: kind.to_owned(),
+            code: code.clone(),
+            name: name.clone(),
+            postcode: postcode.clone(),
+        };
+        audit::record(
+            &mut tx,
+            &caller,
+            "office.create",
+            "office",
+            id,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(by = caller.id, office = id, "office created");
         Ok(id)

@@ -17,7 +17,8 @@ pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<crate::api::account::SignInStep, AppError> {
+    use crate::api::account::SignInStep;
     use crate::api::respond::{finish_form, safe_next, urlencode};
     let back = match next.as_deref().and_then(safe_next) {
         Some(n) => format!("/sign-in?next={}", urlencode(&n)),
@@ -25,12 +26,17 @@ pub async fn sign_in(
     };
     let result = server::sign_in(&email, &password).await;
     crate::api::respond::remember_on_error(&result, &back, vec![("email", email)]).await;
+    let next = next.as_deref().and_then(safe_next);
+    let with_next = |path: &str| match &next {
+        Some(n) => format!("{path}?next={}", urlencode(n)),
+        None => path.to_owned(),
+    };
     finish_form(
         result,
-        |_| {
-            next.as_deref()
-                .and_then(safe_next)
-                .unwrap_or_else(|| "/home".into())
+        |step| match step {
+            SignInStep::Done => next.clone().unwrap_or_else(|| "/home".into()),
+            SignInStep::Code => with_next("/sign-in/code"),
+            SignInStep::Enrol => with_next("/two-factor/setup"),
         },
         &back,
     )
@@ -92,12 +98,16 @@ pub mod server {
     use leptos_axum::ResponseOptions;
 
     use super::LANGUAGE_COOKIE;
+    use crate::api::account::server::{self as two_factor, Purpose};
+    use crate::api::account::SignInStep;
     use crate::api::{guard, password};
     use crate::db::{self, throttle};
     use crate::domain::account::{self, FieldError, Role};
     use crate::domain::org::CountryCode;
     use crate::domain::throttle::remaining_secs;
     use crate::error::{AppError, AppResult};
+    use crate::jobs::{self, Job};
+    use crate::mail::AccountEmail;
 
     /// Failures older than this are forgotten.
     const FORGET_AFTER: time::Duration = time::Duration::hours(24);
@@ -142,7 +152,7 @@ pub mod server {
         })
     }
 
-    pub async fn sign_in(email: &str, password: &str) -> AppResult<()> {
+    pub async fn sign_in(email: &str, password: &str) -> AppResult<SignInStep> {
         let state = guard::state()?;
         let cfg = &state.config;
         let db = &state.db;
@@ -207,12 +217,21 @@ pub mod server {
         }
         throttle::clear(db, &account).await?;
         let role: Role = creds.role.parse().map_err(|_| AppError::Internal)?;
-        guard::start_session(creds.id, role).await?;
         if let Some(lang) = creds.language.as_deref() {
             set_language_cookie(lang);
         }
+        // The second step, when the account has one or its role must.
+        if db::users::totp_state(db, creds.id).await?.enabled {
+            two_factor::begin_pending(creds.id, role, Purpose::Code).await?;
+            return Ok(SignInStep::Code);
+        }
+        if role.is_staff() && cfg.staff_two_factor {
+            two_factor::begin_pending(creds.id, role, Purpose::Enrol).await?;
+            return Ok(SignInStep::Enrol);
+        }
+        guard::start_session(creds.id, role).await?;
         tracing::info!(user = creds.id, %role, "signed in");
-        Ok(())
+        Ok(SignInStep::Done)
     }
 
     pub struct SignUp {
@@ -280,7 +299,15 @@ pub mod server {
                 office_id: None,
                 language: language.as_deref(),
                 is_demo: false,
+                email_verified: false,
             },
+        )
+        .await?;
+        // The confirmation e-mail goes out if, and only if, the account exists.
+        jobs::enqueue(
+            &mut tx,
+            &state,
+            &Job::AccountEmail(AccountEmail::VerifyEmail { user_id: id }),
         )
         .await?;
         tx.commit().await?;

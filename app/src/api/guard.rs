@@ -9,6 +9,9 @@ use crate::state::AppState;
 
 /// Session key holding the signed-in account's id.
 pub const USER_KEY: &str = "user_id";
+/// Session key holding the account's session generation at sign-in: when
+/// the account's generation moves on (password reset), the session is over.
+pub const GENERATION_KEY: &str = "session_generation";
 
 pub fn state() -> AppResult<AppState> {
     use_context::<AppState>().ok_or_else(|| {
@@ -54,13 +57,20 @@ pub async fn user_for_session(
     let Some(id) = session.get::<i64>(USER_KEY).await.map_err(session_error)? else {
         return Ok(None);
     };
-    let user = db::users::current_user(&state.db, id).await?;
+    let generation = session
+        .get::<i64>(GENERATION_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    let user = db::users::current_user(&state.db, id)
+        .await?
+        .filter(|u| u.session_generation == generation);
     match &user {
         // Activity: the session lives on for the role's idle period from now.
         // (The store keeps only the expiry date, not the policy, so it is set
         // again on every request that uses the session.)
         Some(u) => session.set_expiry(Some(idle_expiry(state, u.role))),
-        // Disabled or deleted since sign-in: end this session.
+        // Disabled, deleted or password reset since sign-in: end this session.
         None => session.flush().await.map_err(session_error)?,
     }
     Ok(user)
@@ -88,9 +98,17 @@ fn idle_expiry(state: &AppState, role: Role) -> tower_sessions::Expiry {
 /// ends after the role's inactivity period.
 pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
     let session = session().await?;
+    let generation = db::users::current_user(&state()?.db, user_id)
+        .await?
+        .ok_or(AppError::AccountDisabled)?
+        .session_generation;
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user_id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(GENERATION_KEY, generation)
         .await
         .map_err(session_error)?;
     session.set_expiry(Some(idle_expiry(&state()?, role)));
@@ -99,4 +117,13 @@ pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
 
 pub async fn end_session() -> AppResult<()> {
     session().await?.flush().await.map_err(session_error)
+}
+
+/// Submitting declarations and paying need a confirmed e-mail address.
+pub fn require_verified(user: &CurrentUser) -> AppResult<()> {
+    if user.email_verified {
+        Ok(())
+    } else {
+        Err(AppError::EmailUnverified)
+    }
 }

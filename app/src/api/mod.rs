@@ -1,7 +1,11 @@
 //! Server functions, one module per area. Each reads top to bottom: who is
 //! calling, may they, validate, one transaction, a typed result.
+pub mod account;
 pub mod admin;
+pub mod audit;
 pub mod auth;
+pub mod documents;
+pub mod jobs;
 
 #[cfg(feature = "ssr")]
 pub mod guard;

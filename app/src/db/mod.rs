@@ -7,8 +7,12 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+pub mod audit;
+pub mod documents;
+pub mod jobs;
 pub mod orgs;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 
 /// The database: the embedded SQLite file by default, PostgreSQL in production.

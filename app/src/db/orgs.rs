@@ -34,16 +34,16 @@ pub async fn insert_org(tx: &mut Tx, kind: &str, name: &str, country: &str) -> A
     .map_err(org_conflict)
 }
 
-pub async fn update_org(db: &Db, id: i64, name: &str, country: &str) -> AppResult<()> {
+pub async fn update_org(tx: &mut Tx, id: i64, name: &str, country: &str) -> AppResult<()> {
     let ts: OffsetDateTime = now();
-    let n = on_db!(db, |p| sqlx::query(
+    let n = on_tx!(tx, |c| sqlx::query(
         "update organisations set name = $1, country_code = $2, updated_at = $3 where id = $4"
     )
     .bind(name)
     .bind(country)
     .bind(ts)
     .bind(id)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))
     .map_err(org_conflict)?;
@@ -120,15 +120,15 @@ pub async fn insert_office(
     })
 }
 
-pub async fn update_office(db: &Db, id: i64, name: &str, postcode: &str) -> AppResult<()> {
-    let n = on_db!(db, |p| sqlx::query(
+pub async fn update_office(tx: &mut Tx, id: i64, name: &str, postcode: &str) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
         "update offices set name = $1, postcode = $2, updated_at = $3 where id = $4"
     )
     .bind(name)
     .bind(postcode)
     .bind(now())
     .bind(id)
-    .execute(p)
+    .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
     one_row(n)

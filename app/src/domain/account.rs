@@ -88,6 +88,13 @@ pub struct CurrentUser {
     pub office_name: Option<String>,
     pub country_code: Option<String>,
     pub language: Option<String>,
+    /// The e-mail address was confirmed (needed to submit and to pay).
+    pub email_verified: bool,
+    /// Signs in with an authenticator code as well as the password.
+    pub two_factor: bool,
+    /// The server's check that the session is still valid; not sent to pages.
+    #[serde(skip)]
+    pub session_generation: i64,
 }
 
 /// One row of the admin's user list.

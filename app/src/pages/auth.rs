@@ -17,6 +17,9 @@ pub fn SignIn() -> impl IntoView {
         <Title text=t_string!(i18n, sign_in.title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
+            {move || query.read().get("reset").is_some().then(|| view! {
+                <div class="notice notice--success" role="status"><p>{t!(i18n, sign_in.password_changed)}</p></div>
+            })}
             <h1>{t!(i18n, sign_in.title)}</h1>
             <form method="post" action="/api/auth/sign_in" novalidate>
                 <input type="hidden" name="next" value=next />
@@ -26,6 +29,7 @@ pub fn SignIn() -> impl IntoView {
                     label=td_string!(l, sign_in.password).to_string() errors />
                 <button type="submit" class="button">{t!(i18n, sign_in.submit)}</button>
             </form>
+            <p><a href="/forgot-password">{t!(i18n, sign_in.forgot)}</a></p>
             <p>{t!(i18n, sign_in.no_account)} " " <a href="/sign-up">{t!(i18n, sign_in.create)}</a></p>
         </div>
     }

@@ -51,6 +51,11 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
         <Title text=title_for_head />
         <h1 data-role=user.role.as_str()>{title}</h1>
         <p class="lead">{t!(i18n, home.welcome, name = move || name.clone())}</p>
+        {(!user.email_verified).then(|| view! {
+            <div class="notice notice--warning" role="status" id="verify-banner">
+                <p>{t!(i18n, home.verify_banner)} " " <a href="/account">{t!(i18n, home.verify_link)}</a></p>
+            </div>
+        })}
         <dl class="summary-list">
             {user.organisation_name.clone().map(|o| view! {
                 <div><dt>{t!(i18n, home.organisation)}</dt><dd>{o}{user.country_code.clone().map(|c| format!(" ({c})"))}</dd></div>
@@ -65,6 +70,8 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
                 <ul class="link-list">
                     <li><a href="/admin/users">{t!(i18n, home.manage_users)}</a></li>
                     <li><a href="/admin/organisations">{t!(i18n, home.manage_orgs)}</a></li>
+                    <li><a href="/admin/jobs">{t!(i18n, home.manage_jobs)}</a></li>
+                    <li><a href="/admin/audit">{t!(i18n, home.audit_log)}</a></li>
                 </ul>
             }.into_any(),
             Role::CustomsSupervisor => view! {

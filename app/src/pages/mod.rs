@@ -1,5 +1,7 @@
 //! One module per area.
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod home;
+pub mod platform;
 pub mod public;

@@ -26,6 +26,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub db: Db,
     pub base: String,
+    pub state: app::state::AppState,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -185,9 +186,11 @@ impl TestApp {
         let mut config = Config::for_tests(&url);
         tweak(&mut config);
         let conf = server::leptos_options_from_env().expect("leptos configuration");
+        // Each test database has its own outbox folder, empty at the start.
+        let _ = std::fs::remove_dir_all(&config.mail_outbox_dir);
         let state = server::prepare(config, conf).await.expect("prepare");
         let db = state.db.clone();
-        let router = server::router(state).await.expect("router");
+        let router = server::router(state.clone()).await.expect("router");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -197,6 +200,7 @@ impl TestApp {
             addr,
             db,
             base: format!("http://{addr}"),
+            state,
         })
     }
 
@@ -277,6 +281,75 @@ impl TestApp {
         assert_eq!(r.status(), StatusCode::OK);
         r.json().await.unwrap()
     }
+}
+
+impl TestApp {
+    /// The `.eml` files written so far, as text.
+    pub fn outbox(&self) -> Vec<(String, String)> {
+        let dir = &self.state.config.mail_outbox_dir;
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .map(|e| {
+                        (
+                            e.file_name().to_string_lossy().into_owned(),
+                            std::fs::read_to_string(e.path()).expect("read .eml"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    /// Waits (up to 15 s) for an e-mail to `to` whose text contains `needle`.
+    pub async fn wait_for_email(&self, to: &str, needle: &str) -> String {
+        for _ in 0..300 {
+            if let Some((_, eml)) = self
+                .outbox()
+                .into_iter()
+                .find(|(_, e)| e.contains(&format!("<{to}>")) && e.contains(needle))
+            {
+                return eml;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no e-mail to {to} containing {needle:?}; outbox: {:?}",
+            self.outbox()
+        );
+    }
+
+    /// Runs SQL on the test database (either backend).
+    pub async fn exec(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("count"),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("count"),
+        }
+    }
+}
+
+/// The token of the first link to `path` in an e-mail.
+pub fn token_in(eml: &str, path: &str) -> String {
+    let start = eml
+        .find(&format!("{path}?token="))
+        .unwrap_or_else(|| panic!("no {path} link in {eml}"))
+        + path.len()
+        + "?token=".len();
+    eml[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 pub fn demo_local(role: &str) -> &'static str {
