@@ -84,4 +84,5 @@ clean-db:
 
 ## The current sign-in code of the demo staff accounts (their shared authenticator key).
 demo-code:
-	@cargo run -q -p server -- demo-code
+	@test -x $(CARGO_TARGET_DIR)/debug/server || cargo leptos build
+	@$(CARGO_TARGET_DIR)/debug/server demo-code
