@@ -88,6 +88,8 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "cannot_disable_self" => td_string!(locale, errors.cannot_disable_self).to_string(),
         "bad_arguments" => td_string!(locale, errors.bad_arguments).to_string(),
         "invalid" => td_string!(locale, errors.invalid).to_string(),
+        "cannot_reset_self" => td_string!(locale, errors.cannot_reset_self).to_string(),
+        "two_factor_off" => td_string!(locale, errors.two_factor_off).to_string(),
         "email_unverified" => td_string!(locale, errors.email_unverified).to_string(),
         "token_unknown" => td_string!(locale, errors.token_unknown).to_string(),
         "token_used" => td_string!(locale, errors.token_used).to_string(),

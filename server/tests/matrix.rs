@@ -46,6 +46,11 @@ const FUNCTIONS: &[Function] = &[
         &["customs_supervisor", "admin"],
     ),
     (
+        "/api/admin/users/reset_two_factor",
+        &[("user_id", "999999")],
+        &["customs_supervisor", "admin"],
+    ),
+    (
         "/api/admin/users/unlock",
         &[("user_id", "999999")],
         &["admin"],

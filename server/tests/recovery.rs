@@ -506,3 +506,103 @@ both_backends!(set_up_needs_a_signed_in_or_pending_account, |app| {
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
+
+both_backends!(
+    an_admin_resets_a_lost_authenticator,
+    config = |c| {
+        c.staff_two_factor = true;
+        c.demo_two_factor = true;
+    },
+    |app| {
+        let officer_id = app
+            .count("select id from users where email = 'officer@demo.postclear.test'")
+            .await;
+        let right_now = || {
+            totp::code_at(
+                server::demo::DEMO_TOTP_SECRET,
+                app::db::now().unix_timestamp(),
+            )
+            .unwrap()
+        };
+        // The officer is signed in somewhere.
+        let officer = app.client();
+        assert_eq!(
+            json(
+                app.sign_in(&officer, "officer@demo.postclear.test", DEMO_PASSWORD)
+                    .await
+            )
+            .await,
+            "code"
+        );
+        assert_eq!(
+            app.post(&officer, "/api/auth/code", &[("code", &right_now())])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(app.me(&officer).await["role"], "customs_officer");
+        // An admin signs in with their own code.
+        let admin = app.client();
+        app.sign_in(&admin, "admin@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(
+            app.post(&admin, "/api/auth/code", &[("code", &right_now())])
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let users = json(app.post(&admin, "/api/admin/users", &[]).await).await;
+        let row = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == officer_id)
+            .unwrap()
+            .clone();
+        assert_eq!(row["two_factor"], true);
+        // Not one's own; not a recipient's.
+        let admin_id = app
+            .count("select id from users where email = 'admin@demo.postclear.test'")
+            .await;
+        let r = app
+            .post(
+                &admin,
+                "/api/admin/users/reset_two_factor",
+                &[("user_id", &admin_id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        let r = app
+            .post(
+                &admin,
+                "/api/admin/users/reset_two_factor",
+                &[("user_id", &officer_id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        // Their sessions are over, and they set it up again at the next sign-in.
+        assert_eq!(app.me(&officer).await, Value::Null);
+        let again = app.client();
+        assert_eq!(
+            json(
+                app.sign_in(&again, "officer@demo.postclear.test", DEMO_PASSWORD)
+                    .await
+            )
+            .await,
+            "enrol"
+        );
+        let r = app
+            .post(
+                &admin,
+                "/api/admin/users/reset_two_factor",
+                &[("user_id", &officer_id.to_string())],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            app.count("select count(*) from audit_log where action = 'user.reset_two_factor'")
+                .await,
+            1
+        );
+    }
+);

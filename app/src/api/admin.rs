@@ -78,6 +78,15 @@ pub async fn set_user_disabled(user_id: i64, disabled: bool) -> Result<(), AppEr
     crate::api::respond::finish_form(result, |_| "/admin/users".into(), "/admin/users")
 }
 
+/// For someone who lost both their authenticator and their recovery codes:
+/// turns two-step sign-in off and ends their sessions; staff set it up again
+/// at their next sign-in.
+#[server(endpoint = "admin/users/reset_two_factor")]
+pub async fn reset_two_factor(user_id: i64) -> Result<(), AppError> {
+    let result = server::reset_two_factor(user_id).await;
+    crate::api::respond::finish_form(result, |_| "/admin/users?reset=1".into(), "/admin/users")
+}
+
 #[server(endpoint = "admin/users/unlock")]
 pub async fn unlock_user(user_id: i64) -> Result<(), AppError> {
     let result = server::unlock_user(user_id).await;
@@ -427,20 +436,27 @@ pub mod server {
         Ok(id)
     }
 
-    pub async fn set_user_disabled(user_id: i64, disabled: bool) -> AppResult<()> {
+    /// The caller, if they may change account `user_id`: an admin any other
+    /// account, a supervisor the customs officers of their own country.
+    async fn may_manage(user_id: i64, self_code: &str) -> AppResult<CurrentUser> {
         let caller = require(STAFF_MANAGERS).await?;
         if caller.id == user_id {
             return Err(AppError::Conflict {
-                code: "cannot_disable_self".into(),
+                code: self_code.into(),
             });
         }
-        let db = &state()?.db;
-        let (role, country) = db::users::scope_of(db, user_id).await?;
+        let (role, country) = db::users::scope_of(&state()?.db, user_id).await?;
         if caller.role == Role::CustomsSupervisor
             && (role != Role::CustomsOfficer.as_str() || country != caller.country_code)
         {
             return Err(AppError::Forbidden);
         }
+        Ok(caller)
+    }
+
+    pub async fn set_user_disabled(user_id: i64, disabled: bool) -> AppResult<()> {
+        let caller = may_manage(user_id, "cannot_disable_self").await?;
+        let db = &state()?.db;
         let before = db::users::audit_view(db, user_id).await?;
         let after = UserSummary {
             disabled,
@@ -470,6 +486,37 @@ pub mod server {
             disabled,
             "account disabled flag changed"
         );
+        Ok(())
+    }
+
+    pub async fn reset_two_factor(user_id: i64) -> AppResult<()> {
+        let caller = may_manage(user_id, "cannot_reset_self").await?;
+        let db = &state()?.db;
+        let before = db::users::audit_view(db, user_id).await?;
+        if !before.two_factor {
+            return Err(AppError::Conflict {
+                code: "two_factor_off".into(),
+            });
+        }
+        let after = UserSummary {
+            two_factor: false,
+            ..before.clone()
+        };
+        let mut tx = db.begin().await?;
+        db::users::disable_totp(&mut tx, user_id).await?;
+        db::users::end_sessions(&mut tx, user_id).await?;
+        audit::record(
+            &mut tx,
+            &caller,
+            "user.reset_two_factor",
+            "user",
+            user_id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(by = caller.id, user = user_id, "two-step sign-in reset");
         Ok(())
     }
 

@@ -127,3 +127,35 @@ pub fn require_verified(user: &CurrentUser) -> AppResult<()> {
         Err(AppError::EmailUnverified)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(email_verified: bool) -> CurrentUser {
+        CurrentUser {
+            id: 1,
+            email: "a@example.test".into(),
+            display_name: "A".into(),
+            role: Role::Recipient,
+            organisation_id: None,
+            organisation_name: None,
+            office_id: None,
+            office_name: None,
+            country_code: None,
+            language: None,
+            email_verified,
+            two_factor: false,
+            session_generation: 0,
+        }
+    }
+
+    #[test]
+    fn only_confirmed_addresses_may_submit_or_pay() {
+        assert_eq!(require_verified(&user(true)), Ok(()));
+        let refused = require_verified(&user(false)).unwrap_err();
+        assert_eq!(refused, AppError::EmailUnverified);
+        assert_eq!(refused.status(), 403);
+        assert_eq!(refused.code(), "email_unverified");
+    }
+}

@@ -133,7 +133,8 @@ pub async fn list_users(
 ) -> AppResult<Vec<UserSummary>> {
     Ok(on_db!(db, |p| sqlx::query_as::<_, UserSummary>(
         "select u.id, u.email, u.display_name, u.role, o.name as organisation_name,
-                f.name as office_name, o.country_code, u.disabled_at is not null as disabled
+                f.name as office_name, o.country_code, u.disabled_at is not null as disabled,
+                u.totp_enabled_at is not null as two_factor
          from users u
          left join organisations o on o.id = u.organisation_id
          left join offices f on f.id = u.office_id
@@ -321,6 +322,20 @@ pub async fn enable_totp(
     replace_recovery_codes(tx, id, recovery_hashes).await
 }
 
+/// Ends every session of the account (their generation no longer matches).
+pub async fn end_sessions(tx: &mut Tx, id: i64) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update users set session_generation = session_generation + 1, updated_at = $1
+         where id = $2"
+    )
+    .bind(now())
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    one_row(n)
+}
+
 pub async fn disable_totp(tx: &mut Tx, id: i64) -> AppResult<()> {
     let ts = now();
     on_tx!(tx, |c| sqlx::query(
@@ -406,7 +421,8 @@ pub async fn unused_recovery_codes(db: &Db, id: i64) -> AppResult<i64> {
 
 const AUDIT_VIEW: &str =
     "select u.id, u.email, u.display_name, u.role, o.name as organisation_name,
-        f.name as office_name, o.country_code, u.disabled_at is not null as disabled
+        f.name as office_name, o.country_code, u.disabled_at is not null as disabled,
+                u.totp_enabled_at is not null as two_factor
     from users u
     left join organisations o on o.id = u.organisation_id
     left join offices f on f.id = u.office_id

@@ -109,6 +109,8 @@ pub struct UserSummary {
     pub office_name: Option<String>,
     pub country_code: Option<String>,
     pub disabled: bool,
+    /// Signs in with an authenticator code too.
+    pub two_factor: bool,
     /// Seconds the account stays throttled (0 when it is not).
     #[cfg_attr(feature = "ssr", sqlx(skip))]
     pub locked_secs: i64,

@@ -56,11 +56,13 @@ fn UsersPage() -> impl IntoView {
     let users = Resource::new(role_filter, |r| list_users((!r.is_empty()).then_some(r)));
     let errors = use_form_errors();
     let created = move || query.read().get("created").is_some();
+    let reset = move || query.read().get("reset").is_some();
     let l = i18n.get_locale_untracked();
     view! {
         <Title text=t_string!(i18n, admin.users_title).to_string() />
         <ErrorSummary errors />
         {move || created().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, admin.created)}</p></div> })}
+        {move || reset().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, admin.two_factor_reset)}</p></div> })}
         <div class="page-head">
             <h1>{t!(i18n, admin.users_title)}</h1>
             <a class="button" href="/admin/users/new">{t!(i18n, nav.new_staff)}</a>
@@ -199,6 +201,14 @@ fn UserRow(u: UserSummary, is_me: bool) -> impl IntoView {
                         <button type="submit" class="button button--small button--secondary">
                             {toggle_label}
                             <span class="visually-hidden">" " {u.email.clone()}</span>
+                        </button>
+                    </form>
+                })}
+                {(u.two_factor && !is_me).then(|| view! {
+                    <form method="post" action="/api/admin/users/reset_two_factor" class="inline-form">
+                        <input type="hidden" name="user_id" value=id.clone() />
+                        <button type="submit" class="button button--small button--secondary">
+                            {t!(i18n, admin.reset_two_factor)}<span class="visually-hidden">" " {u.email.clone()}</span>
                         </button>
                     </form>
                 })}
