@@ -1,5 +1,9 @@
 //! Pure rules: no IO, no Leptos. Runs on the server and in the browser.
 pub mod account;
+pub mod declaration;
+pub mod goods;
 pub mod org;
+pub mod parcel;
 pub mod platform;
+pub mod s10;
 pub mod throttle;
