@@ -157,6 +157,8 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
                 exchange = id;
             }
         }
+        // Parcels to this country go through its office of exchange.
+        db::parcels::insert_route(&mut tx, country, "", exchange).await?;
         let customs_id = db::orgs::insert_org(&mut tx, "customs", customs, country).await?;
         let c_office = db::orgs::insert_office(
             &mut tx,
@@ -173,6 +175,38 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
     }
     let company =
         db::orgs::insert_org(&mut tx, "company", "Maison Lumière SARL (demo)", "FR").await?;
+    // La Poste's S10 range, and the demo merchant's share of it.
+    for company_id in [None, Some(company)] {
+        db::parcels::insert_range(
+            &mut tx,
+            &db::parcels::NewRange {
+                post_id: fr.0,
+                company_id,
+                service: "LX",
+                country: "FR",
+                first: 10_000_000,
+                last: if company_id.is_some() {
+                    10_999_999
+                } else {
+                    19_999_999
+                },
+            },
+        )
+        .await?;
+    }
+    let sender = app::domain::declaration::PartyInput {
+        name: "Maison Lumière SARL".into(),
+        address1: "12 rue des Lilas".into(),
+        city: "Lyon".into(),
+        postcode: "69001".into(),
+        country: "FR".into(),
+        phone: "+33 4 78 00 00 00".into(),
+        email: "expeditions@maison-lumiere.example".into(),
+        tax_ref: "FR12345678901".into(),
+        ..Default::default()
+    };
+    let sender = serde_json::to_string(&sender).map_err(|_| app::error::AppError::Internal)?;
+    db::parcels::save_profile(&mut tx, company, &sender, "FR", "EUR").await?;
     for a in &ACCOUNTS {
         let (org, office) = match a.role {
             Role::Merchant => (Some(company), None),

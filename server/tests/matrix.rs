@@ -84,6 +84,34 @@ const FUNCTIONS: &[Function] = &[
         &["admin"],
     ),
     ("/api/admin/jobs", &[], &["admin"]),
+    ("/api/declarations/profile", &[], &["merchant"]),
+    ("/api/declarations/blank", &[], &["merchant"]),
+    ("/api/declarations/list", &[], &["merchant"]),
+    (
+        "/api/declarations/get",
+        &[("declaration_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/declarations/save",
+        &[("action", "save"), ("input[reference]", "matrix")],
+        &["merchant"],
+    ),
+    (
+        "/api/declarations/delete_draft",
+        &[("declaration_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/parcels/get",
+        &[("parcel_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/parcels/cancel",
+        &[("parcel_id", "999999"), ("version", "1")],
+        &["merchant"],
+    ),
     ("/api/admin/jobs/retry", &[("job_id", "999999")], &["admin"]),
     (
         "/api/admin/jobs/discard",

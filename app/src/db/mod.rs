@@ -11,6 +11,7 @@ pub mod audit;
 pub mod documents;
 pub mod jobs;
 pub mod orgs;
+pub mod parcels;
 pub mod throttle;
 pub mod tokens;
 pub mod users;

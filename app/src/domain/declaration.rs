@@ -116,6 +116,7 @@ pub enum Form {
 
 /// A sender or addressee, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PartyInput {
     pub name: String,
     pub address1: String,
@@ -131,6 +132,7 @@ pub struct PartyInput {
 
 /// One kind of goods, as typed (amounts and weights as text).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LineInput {
     pub description: String,
     pub quantity: String,
@@ -144,6 +146,7 @@ pub struct LineInput {
 
 /// A declaration as a form or an API client sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DeclarationInput {
     pub sender: PartyInput,
     pub addressee: PartyInput,
@@ -164,6 +167,10 @@ pub struct DeclarationInput {
     pub lines: Vec<LineInput>,
     /// When given (the API), must equal the sum of the lines.
     pub declared_total: Option<String>,
+    /// The merchant's own reference (an order number), free text.
+    pub reference: String,
+    /// An S10 id the merchant brings; empty: allocated from its range.
+    pub item_id: String,
 }
 
 /// A party once checked.
@@ -208,6 +215,8 @@ pub struct Declaration {
     pub incoterm: Incoterm,
     pub non_delivery: NonDelivery,
     pub comments: String,
+    pub reference: String,
+    pub item_id: Option<super::s10::ItemId>,
     pub lines: Vec<Line>,
     pub total_value: Money,
     pub total_net_weight_g: i64,
@@ -414,6 +423,14 @@ pub fn validate(input: &DeclarationInput, ctx: &Context) -> Result<Declaration, 
     if non_delivery.is_none() {
         errors.push(FieldError::new("non_delivery", "required"));
     }
+    let item_id = if input.item_id.trim().is_empty() {
+        None
+    } else {
+        super::s10::ItemId::parse(&input.item_id)
+            .map_err(|e| errors.push(FieldError::new("item_id", &e.code())))
+            .ok()
+    };
+    let reference = text("reference".into(), &input.reference, false, 60, &mut errors);
     let ioss_number = input.ioss_number.trim().to_uppercase();
     if !ioss_number.is_empty() && !is_ioss_number(&ioss_number) {
         errors.push(FieldError::new("ioss_number", "ioss_invalid"));
@@ -560,6 +577,8 @@ pub fn validate(input: &DeclarationInput, ctx: &Context) -> Result<Declaration, 
         incoterm,
         non_delivery,
         comments: input.comments.trim().to_owned(),
+        reference,
+        item_id,
         lines,
         total_value: Money::new(total_minor, currency),
         total_net_weight_g: total_net,
@@ -578,6 +597,20 @@ pub fn form_for(total_minor: i64, currency: Currency, units_per_sdr_micro: i64) 
         Form::Cn23
     } else {
         Form::Cn22
+    }
+}
+
+impl DeclarationInput {
+    /// A short description of the contents for lists: the line descriptions.
+    pub fn summary(&self) -> String {
+        let s = self
+            .lines
+            .iter()
+            .map(|l| l.description.trim())
+            .filter(|d| !d.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        s.chars().take(200).collect()
     }
 }
 
@@ -657,6 +690,7 @@ mod tests {
         d.lines[0].hs_code = "6109".into();
         d.lines[1].description = "Goods".into();
         d.lines[1].quantity = "0".into();
+        d.item_id = "RR123456784CN".into();
         let c = codes(validate(&d, &MERCHANT));
         for expected in [
             "addressee.city.required",
@@ -667,13 +701,14 @@ mod tests {
             "lines.0.hs_code.hs_code_length:4",
             "lines.1.description.description_vague",
             "lines.1.quantity.quantity_zero",
+            "item_id.item_id_check_digit:5:4",
         ] {
             assert!(
                 c.contains(&expected.to_owned()),
                 "{expected} missing from {c:?}"
             );
         }
-        assert_eq!(c.len(), 8, "{c:?}");
+        assert_eq!(c.len(), 9, "{c:?}");
     }
 
     #[test]

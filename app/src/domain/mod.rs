@@ -4,6 +4,7 @@ pub mod declaration;
 pub mod goods;
 pub mod org;
 pub mod parcel;
+pub mod parcel_view;
 pub mod platform;
 pub mod s10;
 pub mod throttle;

@@ -1,0 +1,101 @@
+//! Shapes of declarations and parcels as the merchant pages and the API see them.
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::declaration::{DeclarationInput, PartyInput};
+
+/// One declaration (a draft, or a version of a parcel's declaration) in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct DeclarationRow {
+    pub id: i64,
+    pub parcel_id: Option<i64>,
+    pub version: i32,
+    pub status: String,
+    pub reference: String,
+    pub item_id: Option<String>,
+    pub form: Option<String>,
+    pub currency: String,
+    pub total_value_minor: i64,
+    pub addressee_name: String,
+    pub addressee_country: String,
+    pub summary: String,
+    pub created_at: OffsetDateTime,
+    pub submitted_at: Option<OffsetDateTime>,
+    /// The parcel's customs status, when there is a parcel.
+    #[cfg_attr(feature = "ssr", sqlx(default))]
+    pub customs_status: Option<String>,
+}
+
+/// A declaration with what was typed (to edit a draft or show a version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationDetail {
+    pub row: DeclarationRow,
+    pub input: DeclarationInput,
+}
+
+/// One change of one of the parcel's dimensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ParcelEvent {
+    pub id: i64,
+    pub dimension: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub upu_code: Option<String>,
+    pub decision_code: Option<String>,
+    pub actor_name: Option<String>,
+    pub office_name: Option<String>,
+    pub reason: String,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct ParcelRow {
+    pub id: i64,
+    pub item_id: String,
+    pub company_id: i64,
+    pub declaration_id: Option<i64>,
+    pub destination_country: String,
+    pub inward_office_id: Option<i64>,
+    pub inward_office_name: Option<String>,
+    pub customs_status: String,
+    pub payment_status: String,
+    pub location: String,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// The parcel page: its states, every version of its declaration, its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParcelDetail {
+    pub parcel: ParcelRow,
+    pub declaration_status: String,
+    /// Newest first.
+    pub versions: Vec<DeclarationDetail>,
+    /// Oldest first.
+    pub events: Vec<ParcelEvent>,
+    /// The merchant may still amend or cancel it.
+    pub changeable: bool,
+}
+
+/// A company's defaults for new declarations.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyProfile {
+    pub sender: PartyInput,
+    pub default_origin: String,
+    pub default_currency: String,
+}
+
+/// What the declaration list filters by.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclarationFilter {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Keyset: entries older than this id.
+    pub before_id: Option<i64>,
+}
