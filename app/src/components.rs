@@ -49,8 +49,12 @@ pub fn role_name(locale: Locale, role: Role) -> String {
 
 /// The translated sentence for an error code (`field.code` or `code`).
 pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String {
-    let code = code.rsplit('.').next().unwrap_or(code);
-    let code = code.split(':').next().unwrap_or(code);
+    let full = code.rsplit('.').next().unwrap_or(code);
+    let code = full.split(':').next().unwrap_or(full);
+    // Parameters after the code: `item_id_check_digit:5:4`.
+    let p: Vec<&str> = full.split(':').skip(1).collect();
+    let arg = |i: usize| p.get(i).copied().unwrap_or("").to_owned();
+    let with = |text: &str| text.replace("{0}", &arg(0)).replace("{1}", &arg(1));
     match code {
         "unauthorized" => td_string!(locale, errors.unauthorized).to_string(),
         "forbidden" => td_string!(locale, errors.forbidden).to_string(),
@@ -105,6 +109,47 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "job_not_failed" => td_string!(locale, errors.job_not_failed).to_string(),
         "job_not_discardable" => td_string!(locale, errors.job_not_discardable).to_string(),
         "date_invalid" => td_string!(locale, errors.date_invalid).to_string(),
+        "hs_code_length" => with(td_string!(locale, errors.hs_code_length)),
+        "hs_code_digits" => td_string!(locale, errors.hs_code_digits).to_string(),
+        "description_vague" => td_string!(locale, errors.description_vague).to_string(),
+        "gift_from_merchant" => td_string!(locale, errors.gift_from_merchant).to_string(),
+        "incoterm_invalid" => td_string!(locale, errors.incoterm_invalid).to_string(),
+        "ioss_invalid" => td_string!(locale, errors.ioss_invalid).to_string(),
+        "weight_zero" => td_string!(locale, errors.weight_zero).to_string(),
+        "gross_below_net" => td_string!(locale, errors.gross_below_net).to_string(),
+        "total_mismatch" => td_string!(locale, errors.total_mismatch).to_string(),
+        "no_sdr_rate" => td_string!(locale, errors.no_sdr_rate).to_string(),
+        "lines_required" => td_string!(locale, errors.lines_required).to_string(),
+        "too_many_lines" => td_string!(locale, errors.too_many_lines).to_string(),
+        "quantity_zero" => td_string!(locale, errors.quantity_zero).to_string(),
+        "quantity_too_large" | "amount_too_large" | "weight_too_large" => {
+            td_string!(locale, errors.number_too_large).to_string()
+        }
+        "amount_decimals" | "weight_decimals" | "quantity_decimals" => {
+            with(td_string!(locale, errors.decimals))
+        }
+        "amount_negative" | "weight_negative" | "quantity_negative" => {
+            td_string!(locale, errors.negative).to_string()
+        }
+        "amount_invalid" | "weight_invalid" | "quantity_invalid" => {
+            td_string!(locale, errors.number_invalid).to_string()
+        }
+        "currency_invalid" => td_string!(locale, errors.currency_invalid).to_string(),
+        "phone_invalid" => td_string!(locale, errors.phone_invalid).to_string(),
+        "item_id_length" => with(td_string!(locale, errors.item_id_length)),
+        "item_id_service" => with(td_string!(locale, errors.item_id_service)),
+        "item_id_digits" => td_string!(locale, errors.item_id_digits).to_string(),
+        "item_id_check_digit" => with(td_string!(locale, errors.item_id_check_digit)),
+        "item_id_country" => with(td_string!(locale, errors.item_id_country)),
+        "item_id_serial" => td_string!(locale, errors.item_id_serial).to_string(),
+        "item_id_taken" => td_string!(locale, errors.item_id_taken).to_string(),
+        "item_id_fixed" => td_string!(locale, errors.item_id_fixed).to_string(),
+        "no_item_ids" => td_string!(locale, errors.no_item_ids).to_string(),
+        "no_route" => td_string!(locale, errors.no_route).to_string(),
+        "destination_fixed" => td_string!(locale, errors.destination_fixed).to_string(),
+        "not_a_draft" => td_string!(locale, errors.not_a_draft).to_string(),
+        "parcel_changed" => td_string!(locale, errors.parcel_changed).to_string(),
+        "state_refused" => with(td_string!(locale, errors.state_refused)).replace("{2}", &arg(2)),
         _ => td_string!(locale, errors.internal).to_string(),
     }
 }
@@ -132,7 +177,8 @@ pub fn use_form_errors() -> Memo<FormErrors> {
             .map(|e| {
                 e.split(',')
                     .filter(|s| !s.is_empty())
-                    .map(|item| match item.split_once('.') {
+                    // Fields may have dots (`lines.0.hs_code`), codes never do.
+                    .map(|item| match item.rsplit_once('.') {
                         Some((f, c)) => (f.to_owned(), c.to_owned()),
                         None => (String::new(), item.to_owned()),
                     })
@@ -348,6 +394,11 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                         v.push(("/admin/organisations", td_string!(l, nav.organisations).to_string()));
                         v.push(("/admin/jobs", td_string!(l, nav.jobs).to_string()));
                         v.push(("/admin/audit", td_string!(l, nav.audit).to_string()));
+                    }
+                    Role::Merchant => {
+                        v.push(("/declarations", td_string!(l, nav.declarations).to_string()));
+                        v.push(("/declarations/new", td_string!(l, nav.new_declaration).to_string()));
+                        v.push(("/company", td_string!(l, nav.company).to_string()));
                     }
                     Role::CustomsSupervisor => {
                         v.push(("/admin/users", td_string!(l, nav.officers).to_string()));

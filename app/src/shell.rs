@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
-use crate::pages::{account, admin, auth, home, platform, public};
+use crate::pages::{account, admin, auth, declarations, home, platform, public};
 
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -114,6 +114,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
                         <Route path=path!("/admin/jobs") view=platform::Jobs ssr=SsrMode::Async />
+                        <Route path=path!("/declarations") view=declarations::Declarations ssr=SsrMode::Async />
+                        <Route path=path!("/declarations/new") view=declarations::NewDeclaration ssr=SsrMode::Async />
+                        <Route path=path!("/declarations/:id/edit") view=declarations::EditDeclaration ssr=SsrMode::Async />
+                        <Route path=path!("/parcels/:id") view=declarations::Parcel ssr=SsrMode::Async />
+                        <Route path=path!("/parcels/:id/amend") view=declarations::AmendParcel ssr=SsrMode::Async />
+                        <Route path=path!("/company") view=declarations::Company ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
                         <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />
                         <Route path=path!("/account") view=account::Account ssr=SsrMode::Async />

@@ -542,3 +542,40 @@ both_backends!(parcels_go_only_where_there_is_a_route, |app| {
     assert_eq!(p["parcel"]["inward_office_id"], special);
     assert_ne!(special, office);
 });
+
+both_backends!(the_merchant_pages_show_the_parcel, |app| {
+    let m = app.signed_in("merchant").await;
+    let s = submit(&app, &m, &good("Cotton T-shirt")).await;
+    let item = s["item_id"].as_str().unwrap();
+    let page = app
+        .get_page(&m, &format!("/parcels/{}", s["parcel_id"]))
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(item));
+    assert!(html.contains("Advance data received"));
+    assert!(html.contains("Cotton T-shirt"));
+    let list = app
+        .get_page(&m, "/declarations")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(item));
+    let new = app
+        .get_page(&m, "/declarations/new")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(new.contains("name=\"input[sender][city]\""));
+    assert!(new.contains("value=\"Lyon\""));
+    // Another company's parcel page says not found.
+    let other = app.signed_in("recipient").await;
+    assert_eq!(
+        app.get_page(&other, &format!("/parcels/{}", s["parcel_id"]))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+});

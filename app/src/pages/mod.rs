@@ -2,6 +2,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod declarations;
 pub mod home;
 pub mod platform;
 pub mod public;
