@@ -16,7 +16,7 @@ SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
 LOGS := $(CURDIR)/target/test-logs
 
-.PHONY: run test tools browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
+.PHONY: run test tools vendor browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
 
 help:
 	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
@@ -35,17 +35,21 @@ tools:
 			|| cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
 	fi
 
+## Browser assets the portal serves itself (the API reference UI), from npm.
+vendor:
+	@cd vendor && if [ ! -d node_modules/swagger-ui-dist ]; then npm ci --no-audit --no-fund; fi
+
 ## Chromium from Debian and the npm packages of the browser tests (never a downloaded browser).
 browser-tools:
 	@command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium chromium-driver; }
 	@cd end2end && if [ ! -d node_modules/@playwright/test ] || [ ! -d node_modules/@axe-core/playwright ]; then \
 		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
 
-run: tools
+run: tools vendor
 	cargo leptos build
 	APP_ENV=$${APP_ENV:-development} LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/debug/server
 
-test: tools browser-tools fmt-check clippy unit e2e
+test: tools vendor browser-tools fmt-check clippy unit e2e
 	@unit=$$(grep -oE '[0-9]+ passed; [0-9]+ failed' $(LOGS)/unit.log | awk '{p+=$$1; f+=$$3} END {print p" "f}'); \
 	e2e=$$(node -e 'const s=require("$(LOGS)/e2e.json").stats; console.log(s.expected+s.flaky, s.unexpected, s.flaky)'); \
 	set -- $$unit $$e2e; \

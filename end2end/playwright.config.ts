@@ -54,6 +54,7 @@ export default defineConfig({
       LOG: 'warn',
       PUBLIC_URL: baseURL,
       MAIL_OUTBOX_DIR: outboxDir,
+      API_DOCS_DIR: path.resolve(__dirname, '../vendor/node_modules/swagger-ui-dist'),
       JOB_POLL_MS: '100',
       // Demo staff sign in with a password only here; the enrolment and code
       // steps are tested with an account the tests make (and in server/tests).

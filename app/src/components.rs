@@ -399,6 +399,7 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                         v.push(("/declarations", td_string!(l, nav.declarations).to_string()));
                         v.push(("/declarations/new", td_string!(l, nav.new_declaration).to_string()));
                         v.push(("/company", td_string!(l, nav.company).to_string()));
+                        v.push(("/api-keys", td_string!(l, nav.api_keys).to_string()));
                     }
                     Role::CustomsSupervisor => {
                         v.push(("/admin/users", td_string!(l, nav.officers).to_string()));

@@ -50,6 +50,8 @@ pub struct Config {
     pub staff_two_factor: bool,
     /// Demo staff accounts come with the published demo authenticator secret.
     pub demo_two_factor: bool,
+    /// The swagger-ui-dist package served with the API reference.
+    pub api_docs_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,6 +127,9 @@ impl Config {
                 }
             },
             demo_two_factor: parse_bool("DEMO_TWO_FACTOR", true)?,
+            api_docs_dir: var("API_DOCS_DIR")
+                .unwrap_or_else(|| "vendor/node_modules/swagger-ui-dist".into())
+                .into(),
             public_url: public_url.trim_end_matches('/').to_owned(),
         })
     }
@@ -161,6 +166,8 @@ impl Config {
             job_backoff_base_secs: 30,
             staff_two_factor: false,
             demo_two_factor: false,
+            api_docs_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../vendor/node_modules/swagger-ui-dist"),
         }
     }
 

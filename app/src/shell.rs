@@ -120,6 +120,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/parcels/:id") view=declarations::Parcel ssr=SsrMode::Async />
                         <Route path=path!("/parcels/:id/amend") view=declarations::AmendParcel ssr=SsrMode::Async />
                         <Route path=path!("/company") view=declarations::Company ssr=SsrMode::Async />
+                        <Route path=path!("/api-keys") view=declarations::ApiKeys ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
                         <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />
                         <Route path=path!("/account") view=account::Account ssr=SsrMode::Async />

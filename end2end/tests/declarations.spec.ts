@@ -55,3 +55,19 @@ test('a refused submission comes back with every problem and keeps what was type
   await expect(page.locator(field('addressee.name'))).toHaveValue('Bob Stone');
   await expectAccessible(page);
 });
+
+test('a merchant makes an API key, sees it once, and reads the API reference', async ({ page }) => {
+  await signIn(page, 'merchant');
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByLabel('Name').fill('Web shop');
+  await page.getByRole('button', { name: 'Make a new key' }).click();
+  await expect(page.locator('#new-api-key')).toHaveText(/^pck_[0-9a-f]{12}_/);
+  await expectAccessible(page);
+  await page.reload();
+  await expect(page.locator('#new-api-key')).toHaveCount(0);
+  await expect(page.locator('#api-keys-table')).toContainText('Web shop');
+  await page.goto('/api/v1/docs');
+  // Swagger UI, served by the portal itself, renders the document.
+  await expect(page.getByText('Postclear API', { exact: false }).first()).toBeVisible();
+  await expect(page.getByText('/api/v1/declarations/batch')).toBeVisible();
+});

@@ -181,6 +181,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
             post(documents::upload).layer(upload_limit),
         )
         .route("/api/documents/{id}", get(documents::download))
+        .merge(app::api::rest::router(state.config.api_docs_dir.clone()))
         .leptos_routes_with_context(&state, routes, ctx.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

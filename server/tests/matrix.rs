@@ -85,6 +85,14 @@ const FUNCTIONS: &[Function] = &[
     ),
     ("/api/admin/jobs", &[], &["admin"]),
     ("/api/declarations/profile", &[], &["merchant"]),
+    ("/api/api_keys/list", &[], &["merchant"]),
+    ("/api/api_keys/create", &[("name", "")], &["merchant"]),
+    ("/api/api_keys/new", &[], &["merchant"]),
+    (
+        "/api/api_keys/revoke",
+        &[("key_id", "999999")],
+        &["merchant"],
+    ),
     ("/api/declarations/blank", &[], &["merchant"]),
     ("/api/declarations/list", &[], &["merchant"]),
     (
@@ -142,6 +150,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/declarations", &["merchant"]),
     ("/declarations/new", &["merchant"]),
     ("/company", &["merchant"]),
+    ("/api-keys", &["merchant"]),
     ("/admin/audit", &["admin"]),
     ("/documents", &ROLES),
     ("/account", &ROLES),

@@ -134,13 +134,16 @@ pub mod server {
     use super::{Saved, Submitted};
     use crate::api::guard::{require, require_verified, state};
     use crate::db::{self, parcels as store, Tx};
-    use crate::domain::account::{CurrentUser, Role};
+    use crate::domain::account::{CurrentUser, FieldError, Role};
     use crate::domain::declaration::{self, Context, Declaration, Form};
     use crate::domain::org::CountryCode;
     use crate::domain::parcel::{CustomsStatus, DeclarationStatus, Location, PaymentStatus};
     use crate::domain::s10::ItemId;
     use crate::error::{AppError, AppResult};
     use crate::state::AppState;
+
+    /// Most declarations in one batch.
+    pub const MAX_BATCH: usize = 1000;
 
     /// Item ids may be used again after this long.
     const ID_REUSE_AFTER: time::Duration = time::Duration::days(730);
@@ -426,15 +429,105 @@ pub mod server {
         require_verified(user)?;
         let org = company(user)?;
         let d = checked(state, input).await?;
+        let mut tx = state.db.begin().await?;
+        let s = submit_in(&mut tx, user, org, draft, input, &d).await?;
+        tx.commit().await?;
+        tracing::info!(user = user.id, parcel = s.parcel_id, item = %s.item_id, "declaration submitted");
+        Ok(s)
+    }
+
+    /// Submits many declarations at once: all are checked first (problems
+    /// named `items.<n>.<field>`), then all are saved in one transaction, or
+    /// none.
+    pub async fn submit_batch(
+        state: &AppState,
+        user: &CurrentUser,
+        inputs: &[DeclarationInput],
+    ) -> AppResult<Vec<Submitted>> {
+        require_verified(user)?;
+        let org = company(user)?;
+        if inputs.is_empty() {
+            return Err(AppError::field("items", "lines_required"));
+        }
+        if inputs.len() > MAX_BATCH {
+            return Err(AppError::field("items", "batch_too_large"));
+        }
+        let today = db::now().date();
+        let mut rates: std::collections::HashMap<String, Option<i64>> = Default::default();
+        let mut checked_all = Vec::with_capacity(inputs.len());
+        let mut errors = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let currency = input.currency.trim().to_uppercase();
+            let rate = match rates.get(&currency) {
+                Some(r) => *r,
+                None => {
+                    let r = store::sdr_rate(&state.db, &currency, today).await?;
+                    rates.insert(currency, r);
+                    r
+                }
+            };
+            match declaration::validate(
+                input,
+                &Context {
+                    by_merchant: true,
+                    units_per_sdr_micro: rate,
+                },
+            ) {
+                Ok(d) => checked_all.push(d),
+                Err(es) => errors.extend(es.into_iter().map(|e| FieldError {
+                    field: format!("items.{i}.{}", e.field),
+                    code: e.code,
+                })),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        let mut tx = state.db.begin().await?;
+        let mut out = Vec::with_capacity(inputs.len());
+        for (i, (input, d)) in inputs.iter().zip(&checked_all).enumerate() {
+            let s = submit_in(&mut tx, user, org, None, input, d)
+                .await
+                .map_err(|e| match e {
+                    AppError::Validation { errors } => AppError::validation(
+                        errors
+                            .into_iter()
+                            .map(|e| FieldError {
+                                field: format!("items.{i}.{}", e.field),
+                                code: e.code,
+                            })
+                            .collect(),
+                    ),
+                    e => e,
+                })?;
+            out.push(s);
+        }
+        tx.commit().await?;
+        tracing::info!(
+            user = user.id,
+            parcels = out.len(),
+            "declarations submitted in a batch"
+        );
+        Ok(out)
+    }
+
+    /// The submission's writes, in the caller's transaction.
+    async fn submit_in(
+        tx: &mut Tx,
+        user: &CurrentUser,
+        org: i64,
+        draft: Option<i64>,
+        input: &DeclarationInput,
+        d: &Declaration,
+    ) -> AppResult<Submitted> {
         let json = serde_json::to_string(input).map_err(|_| AppError::Internal)?;
         let summary = input.summary();
-        let mut tx = state.db.begin().await?;
-        let office = store::route_for(&mut tx, &d.addressee.country, &d.addressee.postcode).await?;
+        let office = store::route_for(tx, &d.addressee.country, &d.addressee.postcode).await?;
         let Some(office) = office else {
             return Err(AppError::field("addressee.country", "no_route"));
         };
         let parcel_id = store::insert_parcel(
-            &mut tx,
+            tx,
             &store::NewParcel {
                 // Set below, once the id is known.
                 item_id: "",
@@ -447,8 +540,8 @@ pub mod server {
             },
         )
         .await?;
-        let item_id = take_item_id(&mut tx, org, parcel_id, d.item_id.as_ref()).await?;
-        store::set_item_id(&mut tx, parcel_id, item_id.as_str()).await?;
+        let item_id = take_item_id(tx, org, parcel_id, d.item_id.as_ref()).await?;
+        store::set_item_id(tx, parcel_id, item_id.as_str()).await?;
         let mut f = fields(user, org, input, &json, &summary);
         f.parcel_id = Some(parcel_id);
         f.status = DeclarationStatus::Submitted.as_str();
@@ -460,50 +553,41 @@ pub mod server {
         f.submitted = true;
         let declaration_id = match draft {
             Some(id) => {
-                store::submit_draft(
-                    &mut tx,
-                    id,
-                    parcel_id,
-                    item_id.as_str(),
-                    form_name(d.form),
-                    &f,
-                )
-                .await
-                .map_err(|e| match e {
-                    AppError::NotFound => AppError::Conflict {
-                        code: "not_a_draft".into(),
-                    },
-                    e => e,
-                })?;
+                store::submit_draft(tx, id, parcel_id, item_id.as_str(), form_name(d.form), &f)
+                    .await
+                    .map_err(|e| match e {
+                        AppError::NotFound => AppError::Conflict {
+                            code: "not_a_draft".into(),
+                        },
+                        e => e,
+                    })?;
                 id
             }
-            None => store::insert_declaration(&mut tx, &f).await?,
+            None => store::insert_declaration(tx, &f).await?,
         };
-        store::set_current_declaration(&mut tx, parcel_id, declaration_id, 1).await?;
+        store::set_current_declaration(tx, parcel_id, declaration_id, 1).await?;
         let status = DeclarationStatus::Draft
             .move_to(DeclarationStatus::Submitted, false)
             .map_err(refused)?;
         let e = |d, to| ev(parcel_id, user.id, d, None, to);
-        store::insert_event(&mut tx, &e("declaration", status.as_str())).await?;
+        store::insert_event(tx, &e("declaration", status.as_str())).await?;
         store::insert_event(
-            &mut tx,
+            tx,
             &store::NewEvent {
                 reason: "advance data received",
                 ..e("customs", CustomsStatus::PreAdvised.as_str())
             },
         )
         .await?;
-        store::insert_event(&mut tx, &e("payment", PaymentStatus::NotDue.as_str())).await?;
+        store::insert_event(tx, &e("payment", PaymentStatus::NotDue.as_str())).await?;
         store::insert_event(
-            &mut tx,
+            tx,
             &store::NewEvent {
                 upu_code: Location::Posted.upu_code(),
                 ..e("location", Location::Posted.as_str())
             },
         )
         .await?;
-        tx.commit().await?;
-        tracing::info!(user = user.id, parcel = parcel_id, item = %item_id, "declaration submitted");
         Ok(Submitted {
             declaration_id,
             parcel_id,

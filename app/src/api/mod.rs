@@ -2,6 +2,7 @@
 //! calling, may they, validate, one transaction, a typed result.
 pub mod account;
 pub mod admin;
+pub mod apikeys;
 pub mod audit;
 pub mod auth;
 pub mod declarations;
@@ -14,3 +15,5 @@ pub mod guard;
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod respond;
+#[cfg(feature = "ssr")]
+pub mod rest;

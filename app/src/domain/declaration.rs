@@ -117,6 +117,7 @@ pub enum Form {
 /// A sender or addressee, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PartyInput {
     pub name: String,
     pub address1: String,
@@ -133,6 +134,7 @@ pub struct PartyInput {
 /// One kind of goods, as typed (amounts and weights as text).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LineInput {
     pub description: String,
     pub quantity: String,
@@ -147,6 +149,7 @@ pub struct LineInput {
 /// A declaration as a form or an API client sends it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeclarationInput {
     pub sender: PartyInput,
     pub addressee: PartyInput,

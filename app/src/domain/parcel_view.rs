@@ -7,6 +7,7 @@ use super::declaration::{DeclarationInput, PartyInput};
 /// One declaration (a draft, or a version of a parcel's declaration) in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeclarationRow {
     pub id: i64,
     pub parcel_id: Option<i64>,
@@ -20,7 +21,11 @@ pub struct DeclarationRow {
     pub addressee_name: String,
     pub addressee_country: String,
     pub summary: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>, format = DateTime))]
     pub submitted_at: Option<OffsetDateTime>,
     /// The parcel's customs status, when there is a parcel.
     #[cfg_attr(feature = "ssr", sqlx(default))]
@@ -29,6 +34,7 @@ pub struct DeclarationRow {
 
 /// A declaration with what was typed (to edit a draft or show a version).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DeclarationDetail {
     pub row: DeclarationRow,
     pub input: DeclarationInput,
@@ -37,6 +43,7 @@ pub struct DeclarationDetail {
 /// One change of one of the parcel's dimensions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParcelEvent {
     pub id: i64,
     pub dimension: String,
@@ -47,11 +54,14 @@ pub struct ParcelEvent {
     pub actor_name: Option<String>,
     pub office_name: Option<String>,
     pub reason: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParcelRow {
     pub id: i64,
     pub item_id: String,
@@ -64,11 +74,14 @@ pub struct ParcelRow {
     pub payment_status: String,
     pub location: String,
     pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
 }
 
 /// The parcel page: its states, every version of its declaration, its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ParcelDetail {
     pub parcel: ParcelRow,
     pub declaration_status: String,
