@@ -16,7 +16,7 @@ SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
 LOGS := $(CURDIR)/target/test-logs
 
-.PHONY: run test tools vendor browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
+.PHONY: run test bench tools vendor browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
 
 help:
 	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
@@ -81,6 +81,10 @@ e2e: build-e2e
 	@mkdir -p $(LOGS)
 	cd end2end && SERVER_BIN=$(CARGO_TARGET_DIR)/debug/server SITE_ROOT=$(SITE_ROOT) E2E_PORT=$(E2E_PORT) \
 		PLAYWRIGHT_JSON_OUTPUT_NAME=$(LOGS)/e2e.json npx playwright test --reporter=list,json
+
+## The API ingest benchmark (release-like bench profile; prints parcels/s beside its baseline).
+bench: tools vendor
+	cargo bench -p server --bench ingest
 
 clean-db:
 	rm -f data/postclear.db data/postclear.db-wal data/postclear.db-shm

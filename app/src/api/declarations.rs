@@ -430,7 +430,10 @@ pub mod server {
         let org = company(user)?;
         let d = checked(state, input).await?;
         let mut tx = state.db.begin().await?;
-        let s = submit_in(&mut tx, user, org, draft, input, &d).await?;
+        let s = write_submissions(&mut tx, user, org, &[(draft, input, &d)], false)
+            .await?
+            .pop()
+            .ok_or(AppError::Internal)?;
         tx.commit().await?;
         tracing::info!(user = user.id, parcel = s.parcel_id, item = %s.item_id, "declaration submitted");
         Ok(s)
@@ -483,25 +486,13 @@ pub mod server {
         if !errors.is_empty() {
             return Err(AppError::validation(errors));
         }
+        let items: Vec<_> = inputs
+            .iter()
+            .zip(&checked_all)
+            .map(|(i, d)| (None, i, d))
+            .collect();
         let mut tx = state.db.begin().await?;
-        let mut out = Vec::with_capacity(inputs.len());
-        for (i, (input, d)) in inputs.iter().zip(&checked_all).enumerate() {
-            let s = submit_in(&mut tx, user, org, None, input, d)
-                .await
-                .map_err(|e| match e {
-                    AppError::Validation { errors } => AppError::validation(
-                        errors
-                            .into_iter()
-                            .map(|e| FieldError {
-                                field: format!("items.{i}.{}", e.field),
-                                code: e.code,
-                            })
-                            .collect(),
-                    ),
-                    e => e,
-                })?;
-            out.push(s);
-        }
+        let out = write_submissions(&mut tx, user, org, &items, true).await?;
         tx.commit().await?;
         tracing::info!(
             user = user.id,
@@ -511,49 +502,169 @@ pub mod server {
         Ok(out)
     }
 
-    /// The submission's writes, in the caller's transaction.
-    async fn submit_in(
+    /// The writes of submissions, in the caller's transaction, a few
+    /// statements for the whole lot: parcels with their item ids (own, or a
+    /// block of the company's range), the ids claimed, the declarations
+    /// (drafts become version 1), and four events each. `indexed`: name
+    /// problems `items.<n>.<field>`.
+    async fn write_submissions(
         tx: &mut Tx,
         user: &CurrentUser,
         org: i64,
-        draft: Option<i64>,
-        input: &DeclarationInput,
-        d: &Declaration,
-    ) -> AppResult<Submitted> {
-        let json = serde_json::to_string(input).map_err(|_| AppError::Internal)?;
-        let summary = input.summary();
-        let office = store::route_for(tx, &d.addressee.country, &d.addressee.postcode).await?;
-        let Some(office) = office else {
-            return Err(AppError::field("addressee.country", "no_route"));
+        items: &[(Option<i64>, &DeclarationInput, &Declaration)],
+        indexed: bool,
+    ) -> AppResult<Vec<Submitted>> {
+        let field = |i: usize, f: &str| {
+            if indexed {
+                format!("items.{i}.{f}")
+            } else {
+                f.to_owned()
+            }
         };
-        let parcel_id = store::insert_parcel(
-            tx,
-            &store::NewParcel {
-                // Set below, once the id is known.
-                item_id: "",
+        let problem = |i: usize, f: &str, code: &str| {
+            AppError::validation(vec![FieldError::new(&field(i, f), code)])
+        };
+
+        // Routes, from one read of the (small) table.
+        let routes = store::all_routes(tx).await?;
+        let mut offices = Vec::with_capacity(items.len());
+        let mut errors = Vec::new();
+        for (i, (_, _, d)) in items.iter().enumerate() {
+            match store::pick_route(&routes, &d.addressee.country, &d.addressee.postcode) {
+                Some(o) => offices.push(o),
+                None => errors.push(FieldError::new(&field(i, "addressee.country"), "no_route")),
+            }
+        }
+        // Own ids: not twice in one batch.
+        let mut seen = std::collections::HashSet::new();
+        for (i, (_, _, d)) in items.iter().enumerate() {
+            if let Some(id) = &d.item_id {
+                if !seen.insert(id.as_str().to_owned()) {
+                    errors.push(FieldError::new(&field(i, "item_id"), "item_id_taken"));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+
+        // Item ids: a block of serials for those without their own.
+        let needed = items.iter().filter(|(_, _, d)| d.item_id.is_none()).count() as i64;
+        let mut generated: Vec<ItemId> = Vec::new();
+        if needed > 0 {
+            let bad_range = |e: crate::domain::s10::ItemIdError| {
+                tracing::error!(error = %e, "bad S10 range");
+                AppError::Internal
+            };
+            match store::allocate_block(tx, org, needed).await? {
+                Some((service, first, country)) => {
+                    for k in 0..needed {
+                        generated.push(
+                            ItemId::generate(&service, (first + k) as u64, &country)
+                                .map_err(bad_range)?,
+                        );
+                    }
+                }
+                None => {
+                    // No single range has room for all: one serial at a time.
+                    for _ in 0..needed {
+                        let Some((service, serial, country)) =
+                            store::allocate_serial(tx, org).await?
+                        else {
+                            let i = items
+                                .iter()
+                                .position(|(_, _, d)| d.item_id.is_none())
+                                .unwrap_or(0);
+                            return Err(problem(i, "item_id", "no_item_ids"));
+                        };
+                        generated.push(
+                            ItemId::generate(&service, serial as u64, &country)
+                                .map_err(bad_range)?,
+                        );
+                    }
+                }
+            }
+        }
+        let mut gen = generated.into_iter();
+        let mut ids: Vec<ItemId> = items
+            .iter()
+            .map(|(_, _, d)| {
+                d.item_id
+                    .clone()
+                    .or_else(|| gen.next())
+                    .ok_or(AppError::Internal)
+            })
+            .collect::<AppResult<_>>()?;
+
+        let new_parcels: Vec<store::NewParcel> = items
+            .iter()
+            .zip(&ids)
+            .zip(&offices)
+            .map(|(((_, _, d), id), office)| store::NewParcel {
+                item_id: id.as_str(),
                 company_id: org,
                 destination_country: &d.addressee.country,
-                inward_office_id: Some(office),
+                inward_office_id: Some(*office),
                 customs_status: CustomsStatus::PreAdvised.as_str(),
                 payment_status: PaymentStatus::NotDue.as_str(),
                 location: Location::Posted.as_str(),
-            },
-        )
-        .await?;
-        let item_id = take_item_id(tx, org, parcel_id, d.item_id.as_ref()).await?;
-        store::set_item_id(tx, parcel_id, item_id.as_str()).await?;
-        let mut f = fields(user, org, input, &json, &summary);
-        f.parcel_id = Some(parcel_id);
-        f.status = DeclarationStatus::Submitted.as_str();
-        f.item_id = Some(item_id.as_str());
-        f.form = Some(form_name(d.form));
-        f.currency = input.currency.trim();
-        f.total_value_minor = d.total_value.minor;
-        f.addressee_country = &d.addressee.country;
-        f.submitted = true;
-        let declaration_id = match draft {
-            Some(id) => {
-                store::submit_draft(tx, id, parcel_id, item_id.as_str(), form_name(d.form), &f)
+            })
+            .collect();
+        let made = store::insert_parcels(tx, &new_parcels).await?;
+        let by_item: std::collections::HashMap<String, i64> =
+            made.into_iter().map(|(id, item)| (item, id)).collect();
+        let parcel_ids: Vec<i64> = ids
+            .iter()
+            .map(|id| by_item.get(id.as_str()).copied().ok_or(AppError::Internal))
+            .collect::<AppResult<_>>()?;
+
+        // Claim the ids; a taken own id is refused, a taken serial replaced.
+        let pairs: Vec<(String, i64)> = ids
+            .iter()
+            .map(|i| i.to_string())
+            .zip(parcel_ids.iter().copied())
+            .collect();
+        let taken = store::claim_item_ids(tx, &pairs, db::now() - ID_REUSE_AFTER).await?;
+        for t in taken {
+            let i = ids
+                .iter()
+                .position(|id| id.as_str() == t)
+                .ok_or(AppError::Internal)?;
+            if items[i].2.item_id.is_some() {
+                return Err(problem(i, "item_id", "item_id_taken"));
+            }
+            let replacement = take_item_id(tx, org, parcel_ids[i], None).await?;
+            store::set_item_id(tx, parcel_ids[i], replacement.as_str()).await?;
+            ids[i] = replacement;
+        }
+
+        // The declarations: version 1 of each parcel's.
+        let jsons: Vec<String> = items
+            .iter()
+            .map(|(_, input, _)| serde_json::to_string(input).map_err(|_| AppError::Internal))
+            .collect::<AppResult<_>>()?;
+        let summaries: Vec<String> = items.iter().map(|(_, input, _)| input.summary()).collect();
+        let mut fresh = Vec::new();
+        let mut declaration_ids = vec![0i64; items.len()];
+        for (i, (draft, input, d)) in items.iter().enumerate() {
+            let mut f = fields(user, org, input, &jsons[i], &summaries[i]);
+            f.parcel_id = Some(parcel_ids[i]);
+            f.status = DeclarationStatus::Submitted.as_str();
+            f.item_id = Some(ids[i].as_str());
+            f.form = Some(form_name(d.form));
+            f.total_value_minor = d.total_value.minor;
+            f.addressee_country = &d.addressee.country;
+            f.submitted = true;
+            match draft {
+                Some(id) => {
+                    store::submit_draft(
+                        tx,
+                        *id,
+                        parcel_ids[i],
+                        ids[i].as_str(),
+                        form_name(d.form),
+                        &f,
+                    )
                     .await
                     .map_err(|e| match e {
                         AppError::NotFound => AppError::Conflict {
@@ -561,38 +672,76 @@ pub mod server {
                         },
                         e => e,
                     })?;
-                id
+                    declaration_ids[i] = *id;
+                }
+                None => fresh.push(f),
             }
-            None => store::insert_declaration(tx, &f).await?,
-        };
-        store::set_current_declaration(tx, parcel_id, declaration_id, 1).await?;
-        let status = DeclarationStatus::Draft
+        }
+        let index: std::collections::HashMap<i64, usize> = parcel_ids
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, i))
+            .collect();
+        for (declaration, parcel) in store::insert_declarations(tx, &fresh).await? {
+            let i = *index.get(&parcel).ok_or(AppError::Internal)?;
+            declaration_ids[i] = declaration;
+        }
+        let first = *parcel_ids.iter().min().ok_or(AppError::Internal)?;
+        let last = *parcel_ids.iter().max().ok_or(AppError::Internal)?;
+        let linked = store::link_first_declarations(tx, org, first, last).await?;
+        if linked != items.len() as u64 {
+            tracing::error!(
+                linked,
+                expected = items.len(),
+                "parcels not linked to their declarations"
+            );
+            return Err(AppError::Internal);
+        }
+
+        // Four events each: submitted, advance data received, nothing to
+        // pay yet, posted.
+        DeclarationStatus::Draft
             .move_to(DeclarationStatus::Submitted, false)
             .map_err(refused)?;
-        let e = |d, to| ev(parcel_id, user.id, d, None, to);
-        store::insert_event(tx, &e("declaration", status.as_str())).await?;
-        store::insert_event(
-            tx,
-            &store::NewEvent {
+        let mut events = Vec::with_capacity(items.len() * 4);
+        for p in &parcel_ids {
+            events.push(ev(
+                *p,
+                user.id,
+                "declaration",
+                None,
+                DeclarationStatus::Submitted.as_str(),
+            ));
+            events.push(store::NewEvent {
                 reason: "advance data received",
-                ..e("customs", CustomsStatus::PreAdvised.as_str())
-            },
-        )
-        .await?;
-        store::insert_event(tx, &e("payment", PaymentStatus::NotDue.as_str())).await?;
-        store::insert_event(
-            tx,
-            &store::NewEvent {
+                ..ev(
+                    *p,
+                    user.id,
+                    "customs",
+                    None,
+                    CustomsStatus::PreAdvised.as_str(),
+                )
+            });
+            events.push(ev(
+                *p,
+                user.id,
+                "payment",
+                None,
+                PaymentStatus::NotDue.as_str(),
+            ));
+            events.push(store::NewEvent {
                 upu_code: Location::Posted.upu_code(),
-                ..e("location", Location::Posted.as_str())
-            },
-        )
-        .await?;
-        Ok(Submitted {
-            declaration_id,
-            parcel_id,
-            item_id: item_id.to_string(),
-        })
+                ..ev(*p, user.id, "location", None, Location::Posted.as_str())
+            });
+        }
+        store::insert_events(tx, &events).await?;
+        Ok((0..items.len())
+            .map(|i| Submitted {
+                declaration_id: declaration_ids[i],
+                parcel_id: parcel_ids[i],
+                item_id: ids[i].to_string(),
+            })
+            .collect())
     }
 
     fn refused(r: crate::domain::parcel::Refused) -> AppError {

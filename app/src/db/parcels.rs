@@ -556,3 +556,215 @@ pub async fn events(db: &Db, parcel_id: i64) -> AppResult<Vec<ParcelEvent>> {
     .fetch_all(p)
     .await)?)
 }
+
+// ---- many at once (batch submission) ----
+
+/// Every route: (country, postcode prefix, office). The table is small.
+pub async fn all_routes(tx: &mut Tx) -> AppResult<Vec<(String, String, i64)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (String, String, i64)>(
+        "select country_code, postcode_prefix, office_id from routes"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+/// The route of a destination among `routes`: the longest matching postcode
+/// prefix of the country (`""` matches every postcode).
+pub fn pick_route(routes: &[(String, String, i64)], country: &str, postcode: &str) -> Option<i64> {
+    let postcode: String = postcode
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    routes
+        .iter()
+        .filter(|(c, prefix, _)| c == country && postcode.starts_with(prefix.as_str()))
+        .max_by_key(|(_, prefix, _)| prefix.len())
+        .map(|(_, _, office)| *office)
+}
+
+/// Takes `n` consecutive serials from one of the company's ranges:
+/// (service, first serial, country), or `None` when no range has room.
+pub async fn allocate_block(
+    tx: &mut Tx,
+    company_id: i64,
+    n: i64,
+) -> AppResult<Option<(String, i64, String)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as::<_, (String, i64, String)>(
+        "update s10_ranges set next_serial = next_serial + $2
+         where id = (select id from s10_ranges
+                     where company_id = $1 and next_serial + $2 - 1 <= last_serial
+                     order by id limit 1)
+           and next_serial + $2 - 1 <= last_serial
+         returning service, next_serial - $2, country_code"
+    )
+    .bind(company_id)
+    .bind(n)
+    .fetch_optional(c)
+    .await)?)
+}
+
+const CHUNK: usize = 500;
+
+/// Inserts parcels (item ids known); returns (id, item_id) of each.
+pub async fn insert_parcels(tx: &mut Tx, rows: &[NewParcel<'_>]) -> AppResult<Vec<(i64, String)>> {
+    let ts = now();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let got = on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into parcels (item_id, company_id, destination_country, inward_office_id,
+                     customs_status, payment_status, location, version, created_at, updated_at) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                b.push_bind(p.item_id)
+                    .push_bind(p.company_id)
+                    .push_bind(p.destination_country)
+                    .push_bind(p.inward_office_id)
+                    .push_bind(p.customs_status)
+                    .push_bind(p.payment_status)
+                    .push_bind(p.location)
+                    .push_bind(1i64)
+                    .push_bind(ts)
+                    .push_bind(ts);
+            });
+            q.push(" returning id, item_id");
+            q.build_query_as::<(i64, String)>().fetch_all(c).await
+        })?;
+        out.extend(got);
+    }
+    Ok(out)
+}
+
+/// Claims item ids for their parcels; returns the ids that another parcel
+/// used within the reuse period (nothing is claimed for those).
+pub async fn claim_item_ids(
+    tx: &mut Tx,
+    pairs: &[(String, i64)],
+    reusable_before: OffsetDateTime,
+) -> AppResult<Vec<String>> {
+    let ts = now();
+    let mut claimed = 0u64;
+    for chunk in pairs.chunks(CHUNK) {
+        claimed += on_tx!(tx, |c| {
+            let mut q =
+                sqlx::QueryBuilder::new("insert into item_ids (item_id, parcel_id, used_at) ");
+            q.push_values(chunk, |mut b, (item, parcel)| {
+                b.push_bind(item).push_bind(*parcel).push_bind(ts);
+            });
+            q.push(
+                " on conflict (item_id) do update set parcel_id = excluded.parcel_id,
+                  used_at = excluded.used_at where item_ids.used_at < ",
+            );
+            q.push_bind(reusable_before);
+            q.build().execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    if claimed == pairs.len() as u64 {
+        return Ok(Vec::new());
+    }
+    // Which ones: those whose row names another parcel.
+    let mut taken = Vec::new();
+    for (item, parcel) in pairs {
+        let owner = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+            "select parcel_id from item_ids where item_id = $1"
+        )
+        .bind(item)
+        .fetch_optional(c)
+        .await)?;
+        if owner != Some(*parcel) {
+            taken.push(item.clone());
+        }
+    }
+    Ok(taken)
+}
+
+/// Inserts submitted declarations; returns (id, parcel_id) of each.
+pub async fn insert_declarations(
+    tx: &mut Tx,
+    rows: &[DeclarationFields<'_>],
+) -> AppResult<Vec<(i64, i64)>> {
+    let ts = now();
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(CHUNK) {
+        let got = on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into declarations (company_id, created_by, parcel_id, version, status,
+                     reference, item_id, input_json, form, currency, total_value_minor,
+                     addressee_name, addressee_country, summary, created_at, updated_at,
+                     submitted_at) ",
+            );
+            q.push_values(chunk, |mut b, d| {
+                b.push_bind(d.company_id)
+                    .push_bind(d.created_by)
+                    .push_bind(d.parcel_id)
+                    .push_bind(d.version)
+                    .push_bind(d.status)
+                    .push_bind(d.reference)
+                    .push_bind(d.item_id)
+                    .push_bind(d.input_json)
+                    .push_bind(d.form)
+                    .push_bind(d.currency)
+                    .push_bind(d.total_value_minor)
+                    .push_bind(d.addressee_name)
+                    .push_bind(d.addressee_country)
+                    .push_bind(d.summary)
+                    .push_bind(ts)
+                    .push_bind(ts)
+                    .push_bind(d.submitted.then_some(ts));
+            });
+            q.push(" returning id, parcel_id");
+            q.build_query_as::<(i64, i64)>().fetch_all(c).await
+        })?;
+        out.extend(got);
+    }
+    Ok(out)
+}
+
+/// Points new parcels (ids `first..=last` of the company, still without a
+/// declaration) at their first declaration.
+pub async fn link_first_declarations(
+    tx: &mut Tx,
+    company_id: i64,
+    first: i64,
+    last: i64,
+) -> AppResult<u64> {
+    Ok(on_tx!(tx, |c| sqlx::query(
+        "update parcels set declaration_id =
+                (select max(d.id) from declarations d where d.parcel_id = parcels.id),
+                version = version + 1
+         where company_id = $1 and declaration_id is null and id between $2 and $3"
+    )
+    .bind(company_id)
+    .bind(first)
+    .bind(last)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+pub async fn insert_events(tx: &mut Tx, rows: &[NewEvent<'_>]) -> AppResult<()> {
+    let ts = now();
+    for chunk in rows.chunks(CHUNK * 2) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into parcel_events (parcel_id, dimension, from_state, to_state, upu_code,
+                     decision_code, actor_id, office_id, reason, at) ",
+            );
+            q.push_values(chunk, |mut b, e| {
+                b.push_bind(e.parcel_id)
+                    .push_bind(e.dimension)
+                    .push_bind(e.from)
+                    .push_bind(e.to)
+                    .push_bind(e.upu_code)
+                    .push_bind(e.decision_code)
+                    .push_bind(e.actor_id)
+                    .push_bind(e.office_id)
+                    .push_bind(e.reason)
+                    .push_bind(ts);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
