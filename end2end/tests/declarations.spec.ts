@@ -36,6 +36,15 @@ test('a merchant declares a parcel, fixing an HS code the page flags while typin
   await expect(page.locator('#customs-status')).toHaveText('Advance data received');
   await expect(page.locator('#timeline li')).toHaveCount(4);
   await expectAccessible(page);
+  const parcelUrl = page.url();
+  const itemId = (await page.locator('.item-id').textContent())!.trim();
+  // The printable label shows the item id under its barcode.
+  await page.getByRole('link', { name: 'Print the label' }).click();
+  await expect(page.locator('#item-id')).toHaveText(itemId);
+  await expect(page.getByRole('img', { name: itemId })).toBeVisible();
+  await expectAccessible(page);
+  await page.goto(parcelUrl);
+  await hydrated(page, said);
   // It is in the list.
   await page.getByRole('link', { name: 'Declarations', exact: true }).click();
   await expect(page.locator('#declarations-table')).toContainText('Alice Walker');

@@ -579,3 +579,138 @@ both_backends!(the_merchant_pages_show_the_parcel, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+/// The modules of the barcode an SVG shows (its `<rect x=… width=…>` bars).
+fn svg_modules(svg: &str) -> Vec<bool> {
+    let total: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .expect("viewBox");
+    let mut m = vec![false; total];
+    for rect in svg.split("<rect ").skip(1) {
+        let attr = |name: &str| -> usize {
+            rect.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .and_then(|s| s.parse().ok())
+                .expect("rect attribute")
+        };
+        let (x, w) = (attr("x"), attr("width"));
+        m[x..x + w].iter_mut().for_each(|b| *b = true);
+    }
+    m
+}
+
+/// Decodes Code 128 from bar modules with an independent reader (rxing,
+/// a port of ZXing), drawn as a grey image 3 pixels a module.
+fn decode(modules: &[bool]) -> String {
+    let (scale, height) = (3usize, 60usize);
+    let width = modules.len() * scale;
+    let mut luma = Vec::with_capacity(width * height);
+    for _ in 0..height {
+        for m in modules {
+            luma.extend(std::iter::repeat_n(if *m { 0u8 } else { 255u8 }, scale));
+        }
+    }
+    // (`detect_in_luma` passes width and height swapped; this one does not.)
+    rxing::helpers::detect_in_luma_with_hints(
+        luma,
+        width as u32,
+        height as u32,
+        Some(rxing::BarcodeFormat::CODE_128),
+        &mut rxing::DecodeHints::default(),
+    )
+    .expect("a readable Code 128 barcode")
+    .getText()
+    .to_owned()
+}
+
+both_backends!(labels_and_cn23_print_as_html_and_pdf, |app| {
+    let m = app.signed_in("merchant").await;
+    let s = submit(&app, &m, &good("Cotton T-shirt")).await;
+    let item = s["item_id"].as_str().unwrap().to_owned();
+    let pid = s["parcel_id"].as_i64().unwrap();
+    let get = |path: String| {
+        let m = m.clone();
+        let url = app.url(&path);
+        async move { m.get(url).send().await.unwrap() }
+    };
+    let r = get(format!("/parcels/{pid}/label")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&item) && html.contains("Alice Walker") && html.contains("/print.css"));
+    // The barcode on the page reads back as the item id.
+    let svg = html
+        .split("<svg")
+        .nth(1)
+        .map(|s| format!("<svg{}", s.split("</svg>").next().unwrap()))
+        .unwrap();
+    assert_eq!(decode(&svg_modules(&svg)), item);
+
+    let r = get(format!("/parcels/{pid}/label.pdf")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    let pdf = lopdf::Document::load_mem(&r.bytes().await.unwrap()).expect("a valid PDF");
+    let text = pdf.extract_text(&[1]).unwrap();
+    for expected in [
+        item.as_str(),
+        "Alice Walker",
+        "London",
+        "Maison Lumière SARL",
+        "CN22",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} not in the label's text: {text}"
+        );
+    }
+
+    let r = get(format!("/parcels/{pid}/cn23.pdf")).await;
+    let pdf = lopdf::Document::load_mem(&r.bytes().await.unwrap()).expect("a valid PDF");
+    let text = pdf.extract_text(&[1]).unwrap();
+    for expected in [
+        "CUSTOMS DECLARATION CN22",
+        "Cotton T-shirt",
+        "6109.10",
+        "Silk scarf",
+        "EUR 64.80",
+        "DAP",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} not in the CN23's text: {text}"
+        );
+    }
+    let html = get(format!("/parcels/{pid}/cn23"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Customs declaration CN22") && html.contains("Silk scarf"));
+
+    // Nobody else prints them.
+    let other = app.signed_in("recipient").await;
+    let r = other
+        .get(app.url(&format!("/parcels/{pid}/label.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = app
+        .client()
+        .get(app.url(&format!("/parcels/{pid}/label")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+});

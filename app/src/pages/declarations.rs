@@ -704,7 +704,7 @@ fn DeclarationsTable(rows: Vec<DeclarationRow>) -> impl IntoView {
                                     <td class="nowrap">{when(r.created_at)}</td>
                                     <td><a href=href>{r.item_id.clone().unwrap_or_else(|| td_string!(l, declare.draft_link).to_string())}</a></td>
                                     <td>{r.reference.clone()}</td>
-                                    <td>{r.addressee_name.clone()} " " <span class="muted">{r.addressee_country.clone()}</span></td>
+                                    <td>{r.addressee_name.clone()}<span class="muted">{format!(" {}", r.addressee_country)}</span></td>
                                     <td class="wrap">{r.summary.clone()}</td>
                                     <td class="nowrap num">{(r.status != "draft").then(|| money(r.total_value_minor, &r.currency))}</td>
                                     <td><span class=format!("tag tag--{status}")>{status_name(l, &status)}</span></td>
@@ -763,7 +763,12 @@ fn ParcelView(p: ParcelDetail) -> impl IntoView {
             <div class="status-card"><dt>{t!(i18n, declare.payment_status)}</dt><dd id="payment-status">{status_name(l, &p.parcel.payment_status)}</dd></div>
             <div class="status-card"><dt>{t!(i18n, declare.location)}</dt><dd id="location">{status_name(l, &p.parcel.location)}</dd></div>
         </dl>
-        <p>{t!(i18n, declare.inward_office)} ": " {p.parcel.inward_office_name.clone().unwrap_or_default()}</p>
+        // One text node: mixed static and dynamic text does not hydrate.
+        <p>{format!("{}: {}", td_string!(l, declare.inward_office), p.parcel.inward_office_name.clone().unwrap_or_default())}</p>
+        <ul class="link-list link-list--inline">
+            <li><a href=format!("/parcels/{}/label", p.parcel.id) rel="external">{t!(i18n, declare.print_label)}</a></li>
+            <li><a href=format!("/parcels/{}/cn23", p.parcel.id) rel="external">{t!(i18n, declare.print_cn23)}</a></li>
+        </ul>
         {p.changeable.then(|| view! {
             <div class="actions-bar">
                 <a class="button button--secondary" href=format!("/parcels/{}/amend", p.parcel.id)>{t!(i18n, declare.amend)}</a>
@@ -781,10 +786,13 @@ fn ParcelView(p: ParcelDetail) -> impl IntoView {
                 <li class="timeline__item">
                     <span class="timeline__when">{when(e.at)}</span>
                     <span class="timeline__what">
-                        {format!("{}: ", dimension_name(l, &e.dimension))}
-                        {e.from_state.as_deref().map(|f| format!("{} → ", status_name(l, f)))}
+                        {format!(
+                            "{}: {}",
+                            dimension_name(l, &e.dimension),
+                            e.from_state.as_deref().map(|f| format!("{} → ", status_name(l, f))).unwrap_or_default()
+                        )}
                         <strong>{status_name(l, &e.to_state)}</strong>
-                        {e.upu_code.clone().map(|c| format!(" ({c})"))}
+                        <span>{e.upu_code.clone().map(|c| format!(" ({c})")).unwrap_or_default()}</span>
                     </span>
                     {(!e.reason.is_empty()).then(|| view! { <span class="timeline__reason">{e.reason.clone()}</span> })}
                     {e.actor_name.clone().map(|a| view! { <span class="muted">{a}</span> })}
@@ -833,7 +841,7 @@ fn DeclarationSummary(v: DeclarationDetail) -> impl IntoView {
         )
     };
     view! {
-        <h2>{t!(i18n, declare.declaration)} " " {format!("(v{}, {})", v.row.version, v.row.form.clone().unwrap_or_default())}</h2>
+        <h2>{format!("{} (v{}, {})", td_string!(l, declare.declaration), v.row.version, v.row.form.clone().unwrap_or_default())}</h2>
         <dl class="summary-list">
             <div><dt>{t!(i18n, declare.sender)}</dt><dd>{party(&d.sender)}</dd></div>
             <div><dt>{t!(i18n, declare.addressee)}</dt><dd>{party(&d.addressee)}</dd></div>
