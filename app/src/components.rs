@@ -109,6 +109,12 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "job_not_failed" => td_string!(locale, errors.job_not_failed).to_string(),
         "job_not_discardable" => td_string!(locale, errors.job_not_discardable).to_string(),
         "date_invalid" => td_string!(locale, errors.date_invalid).to_string(),
+        "office_not_in_country" => td_string!(locale, errors.office_not_in_country).to_string(),
+        "route_exists" => td_string!(locale, errors.route_exists).to_string(),
+        "serial_invalid" => td_string!(locale, errors.serial_invalid).to_string(),
+        "range_reversed" => td_string!(locale, errors.range_reversed).to_string(),
+        "range_overlaps" => td_string!(locale, errors.range_overlaps).to_string(),
+        "range_outside_post" => td_string!(locale, errors.range_outside_post).to_string(),
         "hs_code_length" => with(td_string!(locale, errors.hs_code_length)),
         "hs_code_digits" => td_string!(locale, errors.hs_code_digits).to_string(),
         "description_vague" => td_string!(locale, errors.description_vague).to_string(),
@@ -392,6 +398,7 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                     Role::Admin => {
                         v.push(("/admin/users", td_string!(l, nav.users).to_string()));
                         v.push(("/admin/organisations", td_string!(l, nav.organisations).to_string()));
+                        v.push(("/admin/routing", td_string!(l, nav.routing).to_string()));
                         v.push(("/admin/jobs", td_string!(l, nav.jobs).to_string()));
                         v.push(("/admin/audit", td_string!(l, nav.audit).to_string()));
                     }

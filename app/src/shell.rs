@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
                         <Route path=path!("/admin/jobs") view=platform::Jobs ssr=SsrMode::Async />
+                        <Route path=path!("/admin/routing") view=admin::Routing ssr=SsrMode::Async />
                         <Route path=path!("/declarations") view=declarations::Declarations ssr=SsrMode::Async />
                         <Route path=path!("/declarations/new") view=declarations::NewDeclaration ssr=SsrMode::Async />
                         <Route path=path!("/declarations/:id/edit") view=declarations::EditDeclaration ssr=SsrMode::Async />

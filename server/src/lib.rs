@@ -182,6 +182,10 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         )
         .route("/api/documents/{id}", get(documents::download))
         .merge(app::api::rest::router(state.config.api_docs_dir.clone()))
+        .route(
+            "/declarations/export.csv",
+            get(app::api::export::declarations_csv),
+        )
         .route("/parcels/{id}/label", get(app::api::labels::label_html))
         .route("/parcels/{id}/label.pdf", get(app::api::labels::label_pdf))
         .route("/parcels/{id}/cn23", get(app::api::labels::cn23_html))

@@ -714,3 +714,58 @@ both_backends!(labels_and_cn23_print_as_html_and_pdf, |app| {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
+
+both_backends!(the_list_downloads_as_csv_with_its_filters, |app| {
+    let m = app.signed_in("merchant").await;
+    submit(&app, &m, &good("Cotton T-shirt")).await;
+    let mut other = good("Wool jumper");
+    other["addressee"]["name"] = json!("Élodie, \"Dupont\"");
+    submit(&app, &m, &other).await;
+    let r = m
+        .get(app.url("/declarations/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("declarations.csv"));
+    let text = r.text().await.unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rd.headers().unwrap()[1], "item_id");
+    // Quotes and commas survive; the newest comes first.
+    assert_eq!(&rows[0][6], "Élodie, \"Dupont\"");
+    assert_eq!(&rows[0][10], "64.80");
+    let r = m
+        .get(app.url("/declarations/export.csv?q=wool"))
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    assert_eq!(
+        csv::Reader::from_reader(text.as_bytes()).records().count(),
+        1
+    );
+    // Only merchants, and only their own.
+    let officer = app.signed_in("customs_officer").await;
+    let r = officer
+        .get(app.url("/declarations/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .client()
+        .get(app.url("/declarations/export.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+});

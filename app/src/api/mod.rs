@@ -8,7 +8,10 @@ pub mod auth;
 pub mod declarations;
 pub mod documents;
 pub mod jobs;
+pub mod reference;
 
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]

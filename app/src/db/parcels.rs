@@ -46,7 +46,7 @@ pub async fn insert_route(
     prefix: &str,
     office_id: i64,
 ) -> AppResult<i64> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+    on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "insert into routes (country_code, postcode_prefix, office_id, created_at)
          values ($1, $2, $3, $4) returning id"
     )
@@ -55,7 +55,14 @@ pub async fn insert_route(
     .bind(office_id)
     .bind(now())
     .fetch_one(c)
-    .await)?)
+    .await)
+    .map_err(|e| {
+        if super::is_unique_violation(&e) {
+            AppError::field("postcode_prefix", "route_exists")
+        } else {
+            e.into()
+        }
+    })
 }
 
 pub struct NewRange<'a> {
@@ -767,4 +774,53 @@ pub async fn insert_events(tx: &mut Tx, rows: &[NewEvent<'_>]) -> AppResult<()> 
         })?;
     }
     Ok(())
+}
+
+// ---- admin: routes and ranges ----
+
+pub use crate::api::reference::{RangeRow, RouteRow};
+
+pub async fn list_routes(db: &Db) -> AppResult<Vec<RouteRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, RouteRow>(
+        "select r.id, r.country_code, r.postcode_prefix, r.office_id, f.code as office_code,
+                f.name as office_name
+         from routes r join offices f on f.id = r.office_id
+         order by r.country_code, r.postcode_prefix"
+    )
+    .fetch_all(p)
+    .await)?)
+}
+
+pub async fn route(db: &Db, id: i64) -> AppResult<RouteRow> {
+    on_db!(db, |p| sqlx::query_as::<_, RouteRow>(
+        "select r.id, r.country_code, r.postcode_prefix, r.office_id, f.code as office_code,
+                f.name as office_name
+         from routes r join offices f on f.id = r.office_id where r.id = $1"
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await)?
+    .ok_or(AppError::NotFound)
+}
+
+pub async fn delete_route(tx: &mut Tx, id: i64) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query("delete from routes where id = $1")
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    one_row(n)
+}
+
+pub async fn list_ranges(db: &Db) -> AppResult<Vec<RangeRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, RangeRow>(
+        "select s.id, s.post_id, po.name as post_name, s.company_id, co.name as company_name,
+                s.service, s.country_code, s.first_serial, s.last_serial, s.next_serial
+         from s10_ranges s
+         join organisations po on po.id = s.post_id
+         left join organisations co on co.id = s.company_id
+         order by s.country_code, s.service, s.first_serial, s.company_id nulls first"
+    )
+    .fetch_all(p)
+    .await)?)
 }

@@ -565,6 +565,16 @@ fn DeclarationsPage() -> impl IntoView {
             <h1>{t!(i18n, declare.list_title)}</h1>
             <a class="button" href="/declarations/new">{t!(i18n, declare.new_title)}</a>
         </div>
+        <p>
+            <a rel="external" download="declarations.csv" href=move || {
+                let q = query.read();
+                let parts: Vec<String> = ["q", "status", "from", "to"]
+                    .iter()
+                    .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| format!("{k}={}", crate::components::urlencode(&v))))
+                    .collect();
+                format!("/declarations/export.csv?{}", parts.join("&"))
+            }>{t!(i18n, declare.export)}</a>
+        </p>
         <form method="get" action="/declarations" class="filters filters--wrap" role="search">
             <div class="field field--inline">
                 <label class="field__label" for="q">{t!(i18n, declare.search)}</label>

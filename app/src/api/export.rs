@@ -1,0 +1,129 @@
+//! The declaration list as CSV (for spreadsheets), with the list's filters.
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::api::guard::user_for_session;
+use crate::db::parcels as store;
+use crate::domain::account::Role;
+use crate::domain::parcel_view::DeclarationFilter;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Rows in one export at most.
+pub const MAX_ROWS: i64 = 100_000;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExportQuery {
+    pub q: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `GET /declarations/export.csv`: every declaration the list would show.
+pub async fn declarations_csv(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let fail = |e: AppError| {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, e.to_string()).into_response()
+    };
+    let user = match user_for_session(&session, &state).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return fail(AppError::Unauthorized),
+        Err(e) => return fail(e),
+    };
+    if user.role != Role::Merchant {
+        return fail(AppError::Forbidden);
+    }
+    let Some(org) = user.organisation_id else {
+        return fail(AppError::Forbidden);
+    };
+    let filter = DeclarationFilter {
+        q: q.q,
+        status: q.status,
+        from: q.from,
+        to: q.to,
+        before_id: None,
+    };
+    let rows = match store::list(&state.db, org, &filter, MAX_ROWS).await {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "created_at",
+        "item_id",
+        "reference",
+        "status",
+        "customs_status",
+        "form",
+        "addressee",
+        "country",
+        "contents",
+        "currency",
+        "total_value",
+        "version",
+    ];
+    let mut result = w.write_record(header);
+    for r in &rows {
+        if result.is_err() {
+            break;
+        }
+        let exp = crate::domain::goods::Currency::parse("c", &r.currency)
+            .map(|c| c.exponent())
+            .unwrap_or(2);
+        let value = if r.status == "draft" {
+            String::new()
+        } else {
+            crate::domain::goods::format_decimal(r.total_value_minor, exp).replace(',', "")
+        };
+        let created = r
+            .created_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        result = w.write_record([
+            created.as_str(),
+            r.item_id.as_deref().unwrap_or(""),
+            &r.reference,
+            &r.status,
+            r.customs_status.as_deref().unwrap_or(""),
+            r.form.as_deref().unwrap_or(""),
+            &r.addressee_name,
+            &r.addressee_country,
+            &r.summary,
+            &r.currency,
+            &value,
+            &r.version.to_string(),
+        ]);
+    }
+    let bytes = match result
+        .map_err(|e| e.to_string())
+        .and_then(|_| w.into_inner().map_err(|e| e.to_string()))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "CSV export");
+            return fail(AppError::Internal);
+        }
+    };
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"declarations.csv\""),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}
