@@ -310,3 +310,26 @@ mod tests {
         assert_eq!(format_kg(5), "0.005 kg");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// What is printed parses back to the same integer, for every scale.
+        #[test]
+        fn decimals_round_trip(value in 0i64..1_000_000_000_000, scale in 0u32..4) {
+            let printed = format_decimal(value, scale);
+            prop_assert_eq!(parse_decimal("v", &printed, scale, "amount"), Ok(value));
+        }
+
+        /// Parsing never panics and never returns a negative amount.
+        #[test]
+        fn parsing_anything_is_safe(s in ".{0,24}") {
+            if let Ok(v) = parse_decimal("v", &s, 2, "amount") {
+                prop_assert!(v >= 0);
+            }
+        }
+    }
+}

@@ -480,3 +480,39 @@ mod tests {
         assert!(!Due.allows_delivery());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn customs() -> impl Strategy<Value = CustomsStatus> {
+        prop::sample::select(CustomsStatus::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Along any sequence of attempted moves, the state only ever takes
+        /// allowed steps, and nothing leaves a final state.
+        #[test]
+        fn customs_walks_only_allowed_steps(start in customs(), moves in prop::collection::vec(customs(), 0..30)) {
+            let mut s = start;
+            for to in moves {
+                match s.move_to(to) {
+                    Ok(next) => {
+                        prop_assert!(s.allowed().contains(&next));
+                        prop_assert!(!s.is_final());
+                        s = next;
+                    }
+                    Err(r) => prop_assert_eq!(r.from, s.to_string()),
+                }
+            }
+        }
+
+        /// The post never delivers while something is due, whatever the path.
+        #[test]
+        fn never_delivered_while_due(from in prop::sample::select(Location::ALL.to_vec()), c in customs()) {
+            let r = from.move_to(Location::Delivered, c, PaymentStatus::Due);
+            prop_assert!(r.is_err());
+        }
+    }
+}

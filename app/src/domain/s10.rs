@@ -337,3 +337,42 @@ mod tests {
         assert!(serde_json::from_str::<ItemId>("\"RR123456784CN\"").is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any serial, service and country make an id that parses back to itself.
+        #[test]
+        fn generated_ids_round_trip(serial in 0u64..=99_999_999, first in prop::sample::select(SERVICE_LETTERS.to_vec()), second in b'A'..=b'Z', country in prop::sample::select(vec!["FR", "CN", "GB", "US", "DE", "JP"])) {
+            let service = format!("{}{}", first as char, second as char);
+            let id = ItemId::generate(&service, serial, country).unwrap();
+            prop_assert_eq!(ItemId::parse(&id.as_str().to_lowercase()), Ok(id.clone()));
+            prop_assert_eq!(id.serial() as u64, serial);
+        }
+
+        /// Changing any one digit of a valid id is caught, except where the
+        /// standard's check digit cannot tell: it maps both 5 and 11 to 5,
+        /// so two serials whose sums differ that way share a check digit.
+        #[test]
+        fn one_wrong_digit_is_caught_but_for_the_standards_blind_spot(serial in 0u64..=99_999_999, pos in 2usize..11, delta in 1u8..10) {
+            let id = ItemId::generate("RR", serial, "FR").unwrap();
+            let mut b = id.as_str().as_bytes().to_vec();
+            b[pos] = b'0' + (b[pos] - b'0' + delta) % 10;
+            let typo = String::from_utf8(b).unwrap();
+            if let Ok(accepted) = ItemId::parse(&typo) {
+                prop_assert!(pos < 10, "a changed check digit is always caught");
+                prop_assert_eq!(check_digit(serial as u32), 5);
+                prop_assert_eq!(check_digit(accepted.serial()), 5);
+            }
+        }
+
+        /// Parsing never panics, whatever is typed.
+        #[test]
+        fn parsing_anything_never_panics(s in ".{0,20}") {
+            let _ = ItemId::parse(&s);
+        }
+    }
+}
