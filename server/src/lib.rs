@@ -200,6 +200,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         >(ctx, shell))
         .layer(middleware::from_fn_with_state(state.clone(), load_user))
         .layer(sessions)
+        .layer(middleware::from_fn(security::bad_arguments_are_400))
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::headers))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -64,3 +64,26 @@ pub async fn headers(req: Request, next: Next) -> Response<Body> {
     );
     res
 }
+
+/// A server function whose arguments could not be read never runs, and
+/// Leptos answers 500 with our `validation` error (`bad_arguments`). That is
+/// the caller's mistake: answer 400 instead.
+pub async fn bad_arguments_are_400(req: Request, next: Next) -> Response<Body> {
+    let is_api = req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/v1/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        parts.status = StatusCode::INTERNAL_SERVER_ERROR;
+        return Response::from_parts(parts, Body::empty());
+    };
+    let bad_arguments = serde_json::from_slice::<app::error::AppError>(&bytes)
+        .ok()
+        .is_some_and(|e| matches!(&e, app::error::AppError::Validation { errors } if errors.iter().any(|f| f.code.starts_with("bad_arguments"))));
+    if bad_arguments {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

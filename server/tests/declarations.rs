@@ -769,3 +769,18 @@ both_backends!(the_list_downloads_as_csv_with_its_filters, |app| {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
+
+both_backends!(unreadable_arguments_are_the_callers_mistake, |app| {
+    let m = app.signed_in("merchant").await;
+    // No `input` at all: the function cannot run.
+    let r = app
+        .post(&m, "/api/declarations/save", &[("action", "save")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("bad_arguments"));
+    let r = app
+        .post(&m, "/api/parcels/get", &[("parcel_id", "not a number")])
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("select count(*) from declarations").await, 0);
+});
