@@ -67,7 +67,7 @@ test('a refused submission comes back with every problem and keeps what was type
 
 test('a merchant makes an API key, sees it once, and reads the API reference', async ({ page }) => {
   await signIn(page, 'merchant');
-  await page.getByRole('link', { name: 'API keys' }).click();
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'API keys' }).click();
   await page.getByLabel('Name').fill('Web shop');
   await page.getByRole('button', { name: 'Make a new key' }).click();
   await expect(page.locator('#new-api-key')).toHaveText(/^pck_[0-9a-f]{12}_/);

@@ -70,8 +70,17 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
                 <ul class="link-list">
                     <li><a href="/admin/users">{t!(i18n, home.manage_users)}</a></li>
                     <li><a href="/admin/organisations">{t!(i18n, home.manage_orgs)}</a></li>
+                    <li><a href="/admin/routing">{t!(i18n, nav.routing)}</a></li>
                     <li><a href="/admin/jobs">{t!(i18n, home.manage_jobs)}</a></li>
                     <li><a href="/admin/audit">{t!(i18n, home.audit_log)}</a></li>
+                </ul>
+            }.into_any(),
+            Role::Merchant => view! {
+                <ul class="link-list">
+                    <li><a href="/declarations/new">{t!(i18n, nav.new_declaration)}</a></li>
+                    <li><a href="/declarations">{t!(i18n, nav.declarations)}</a></li>
+                    <li><a href="/company">{t!(i18n, nav.company)}</a></li>
+                    <li><a href="/api-keys">{t!(i18n, nav.api_keys)}</a></li>
                 </ul>
             }.into_any(),
             Role::CustomsSupervisor => view! {
