@@ -165,7 +165,10 @@ pub mod server {
     pub async fn load_profile(state: &AppState, org: i64) -> AppResult<CompanyProfile> {
         Ok(match store::profile(&state.db, org).await? {
             Some((sender, origin, currency)) => CompanyProfile {
-                sender: serde_json::from_str(&sender).unwrap_or_default(),
+                sender: serde_json::from_str(&sender).map_err(|e| {
+                    tracing::error!(error = %e, organisation = org, "stored sender is not valid");
+                    AppError::Internal
+                })?,
                 default_origin: origin,
                 default_currency: currency,
             },
@@ -902,17 +905,18 @@ pub mod server {
         Ok(())
     }
 
-    fn detail(row: DeclarationRow, json: String) -> DeclarationDetail {
-        DeclarationDetail {
-            row,
-            input: serde_json::from_str(&json).unwrap_or_default(),
-        }
+    fn detail(row: DeclarationRow, json: String) -> AppResult<DeclarationDetail> {
+        let input = serde_json::from_str(&json).map_err(|e| {
+            tracing::error!(error = %e, declaration = row.id, "stored declaration is not valid");
+            AppError::Internal
+        })?;
+        Ok(DeclarationDetail { row, input })
     }
 
     pub async fn get(id: i64) -> AppResult<DeclarationDetail> {
         let user = merchant().await?;
         let (row, json) = store::declaration(&state()?.db, id, company(&user)?).await?;
-        Ok(detail(row, json))
+        detail(row, json)
     }
 
     pub async fn list(filter: DeclarationFilter) -> AppResult<Vec<DeclarationRow>> {
@@ -930,7 +934,7 @@ pub mod server {
             .await?
             .into_iter()
             .map(|(r, j)| detail(r, j))
-            .collect();
+            .collect::<AppResult<_>>()?;
         let status = versions
             .iter()
             .find(|v| Some(v.row.id) == p.declaration_id)

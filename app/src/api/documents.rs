@@ -111,7 +111,10 @@ pub mod server {
                 }
             };
             match field.name() {
-                Some("owner") => owner = field.text().await.unwrap_or_default(),
+                Some("owner") => match field.text().await {
+                    Ok(text) => owner = text,
+                    Err(_) => return refuse(html, AppError::field("owner", "invalid")),
+                },
                 Some("file") => {
                     let name = field.file_name().unwrap_or("").to_owned();
                     let mut bytes = Vec::new();

@@ -79,12 +79,32 @@ fn problem(
             })
             .collect(),
     };
-    let mut res = (status, serde_json::to_string(&body).unwrap_or_default()).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    res
+    with_body(
+        status,
+        serde_json::to_string(&body),
+        "application/problem+json",
+    )
+}
+
+/// A serialised body with its type; a body that cannot be serialised is our
+/// fault (500), never an empty answer with the intended status.
+fn with_body(
+    status: StatusCode,
+    body: serde_json::Result<String>,
+    content_type: &'static str,
+) -> Response {
+    match body {
+        Ok(text) => {
+            let mut res = (status, text).into_response();
+            res.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            res
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not serialise an API answer");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// An application error as problem details.
@@ -118,12 +138,7 @@ pub fn error_response(e: AppError) -> Response {
 }
 
 fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let mut res = (status, serde_json::to_string(body).unwrap_or_default()).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    res
+    with_body(status, serde_json::to_string(body), "application/json")
 }
 
 /// The organisation calling, found from its API key; acts as the key's creator.
@@ -230,16 +245,17 @@ where
     let record = match apikeys::begin(&state.db, caller.organisation_id, key, &hash).await {
         Ok(apikeys::Idempotency::New(id)) => id,
         Ok(apikeys::Idempotency::Replay { status, body }) => {
-            let mut res = json(
+            // The first answer, byte for byte.
+            let content_type = if status >= 400 {
+                "application/problem+json"
+            } else {
+                "application/json"
+            };
+            let mut res = with_body(
                 StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                &serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default(),
+                Ok(body),
+                content_type,
             );
-            if status >= 400 {
-                res.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/problem+json"),
-                );
-            }
             res.headers_mut()
                 .insert("idempotent-replayed", HeaderValue::from_static("true"));
             return res;
@@ -271,9 +287,14 @@ where
         return res;
     }
     let (parts, body) = res.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read the answer to record it");
+            let _ = apikeys::abandon(&state.db, record).await;
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if let Err(e) = apikeys::finish(&state.db, record, status.as_u16(), &text).await {
         tracing::error!(error = %e, "could not record the idempotent response");
@@ -533,17 +554,12 @@ impl utoipa::Modify for Security {
 pub struct ApiDoc;
 
 /// The OpenAPI 3 document of this API.
-pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+pub fn openapi_json() -> serde_json::Result<String> {
+    ApiDoc::openapi().to_pretty_json()
 }
 
 async fn openapi() -> Response {
-    let mut res = openapi_json().into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    res
+    with_body(StatusCode::OK, openapi_json(), "application/json")
 }
 
 /// The interactive reference: Swagger UI from the portal's own files.

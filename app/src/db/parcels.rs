@@ -315,48 +315,47 @@ const ROW: &str = "select d.id, d.parcel_id, d.version, d.status, d.reference, d
         d.created_at, d.submitted_at, p.customs_status
     from declarations d left join parcels p on p.id = d.parcel_id";
 
+/// A declaration row with what was typed, read in one query.
+#[derive(sqlx::FromRow)]
+struct WithInput {
+    #[sqlx(flatten)]
+    row: DeclarationRow,
+    input_json: String,
+}
+
+fn with_input(filter: &str) -> String {
+    format!(
+        "{} {filter}",
+        ROW.replacen(
+            " from declarations d",
+            ", d.input_json from declarations d",
+            1
+        )
+    )
+}
+
 /// A declaration of `company_id` with what was typed.
 pub async fn declaration(db: &Db, id: i64, company_id: i64) -> AppResult<(DeclarationRow, String)> {
-    let sql = format!("{ROW} where d.id = $1 and d.company_id = $2");
-    let row = on_db!(db, |p| sqlx::query_as::<_, DeclarationRow>(&sql)
+    let sql = with_input("where d.id = $1 and d.company_id = $2");
+    let r = on_db!(db, |p| sqlx::query_as::<_, WithInput>(&sql)
         .bind(id)
         .bind(company_id)
         .fetch_optional(p)
         .await)?
     .ok_or(AppError::NotFound)?;
-    let input = on_db!(db, |p| sqlx::query_scalar::<_, String>(
-        "select input_json from declarations where id = $1"
-    )
-    .bind(id)
-    .fetch_one(p)
-    .await)?;
-    Ok((row, input))
+    Ok((r.row, r.input_json))
 }
 
 /// Every version of a parcel's declaration, newest first, with its input.
 pub async fn versions(db: &Db, parcel_id: i64) -> AppResult<Vec<(DeclarationRow, String)>> {
-    let sql = format!("{ROW} where d.parcel_id = $1 order by d.version desc");
-    let rows = on_db!(db, |p| sqlx::query_as::<_, DeclarationRow>(&sql)
+    let sql = with_input("where d.parcel_id = $1 order by d.version desc");
+    Ok(on_db!(db, |p| sqlx::query_as::<_, WithInput>(&sql)
         .bind(parcel_id)
         .fetch_all(p)
-        .await)?;
-    let inputs = on_db!(db, |p| sqlx::query_as::<_, (i64, String)>(
-        "select id, input_json from declarations where parcel_id = $1"
-    )
-    .bind(parcel_id)
-    .fetch_all(p)
-    .await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let input = inputs
-                .iter()
-                .find(|(id, _)| *id == r.id)
-                .map(|(_, j)| j.clone())
-                .unwrap_or_default();
-            (r, input)
-        })
-        .collect())
+        .await)?
+    .into_iter()
+    .map(|r| (r.row, r.input_json))
+    .collect())
 }
 
 /// The company's declarations: drafts and the current version of each
