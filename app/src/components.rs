@@ -156,6 +156,18 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "not_a_draft" => td_string!(locale, errors.not_a_draft).to_string(),
         "parcel_changed" => td_string!(locale, errors.parcel_changed).to_string(),
         "state_refused" => with(td_string!(locale, errors.state_refused)).replace("{2}", &arg(2)),
+        "file_not_utf8" => td_string!(locale, errors.file_not_utf8).to_string(),
+        "csv_unreadable" => td_string!(locale, errors.csv_unreadable).to_string(),
+        "unknown_column" => td_string!(locale, errors.unknown_column).to_string(),
+        "duplicate_column" => td_string!(locale, errors.duplicate_column).to_string(),
+        "missing_column" => td_string!(locale, errors.missing_column).to_string(),
+        "file_empty" => td_string!(locale, errors.file_empty).to_string(),
+        "too_many_rows" => with(td_string!(locale, errors.too_many_rows)),
+        "too_many_fields" => with(td_string!(locale, errors.too_many_fields)),
+        "differs_from_row" => with(td_string!(locale, errors.differs_from_row)),
+        "not_enough_item_ids" => with(td_string!(locale, errors.not_enough_item_ids)),
+        "upload_too_large" => td_string!(locale, errors.upload_too_large).to_string(),
+        "upload_not_finished" => td_string!(locale, errors.upload_not_finished).to_string(),
         _ => td_string!(locale, errors.internal).to_string(),
     }
 }

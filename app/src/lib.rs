@@ -17,6 +17,8 @@ pub mod pages;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;

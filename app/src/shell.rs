@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
-use crate::pages::{account, admin, auth, declarations, home, platform, public};
+use crate::pages::{account, admin, auth, declarations, home, platform, public, uploads};
 
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -117,6 +117,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/routing") view=admin::Routing ssr=SsrMode::Async />
                         <Route path=path!("/declarations") view=declarations::Declarations ssr=SsrMode::Async />
                         <Route path=path!("/declarations/new") view=declarations::NewDeclaration ssr=SsrMode::Async />
+                        <Route path=path!("/declarations/upload") view=uploads::UploadDeclarations ssr=SsrMode::Async />
+                        <Route path=path!("/declarations/uploads/:id") view=uploads::UploadProgress ssr=SsrMode::Async />
                         <Route path=path!("/declarations/:id/edit") view=declarations::EditDeclaration ssr=SsrMode::Async />
                         <Route path=path!("/parcels/:id") view=declarations::Parcel ssr=SsrMode::Async />
                         <Route path=path!("/parcels/:id/amend") view=declarations::AmendParcel ssr=SsrMode::Async />

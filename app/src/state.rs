@@ -10,4 +10,6 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: std::sync::Arc<Config>,
+    /// Live progress of the bulk uploads this process is saving.
+    pub uploads: crate::api::uploads::server::Progress,
 }

@@ -22,6 +22,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use app::api::documents::server as documents;
+use app::api::uploads::server as uploads;
 use app::config::{AppEnv, Config};
 use app::db::{self, Db};
 use app::domain::platform::MAX_DOCUMENT_BYTES;
@@ -89,6 +90,7 @@ pub async fn prepare(
         leptos_options,
         db,
         config: Arc::new(config),
+        uploads: Default::default(),
     })
 }
 
@@ -185,6 +187,21 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         .route(
             "/declarations/export.csv",
             get(app::api::export::declarations_csv),
+        )
+        .route(
+            "/declarations/uploads",
+            post(uploads::upload).layer(DefaultBodyLimit::max(
+                app::domain::bulk::MAX_FILE_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/declarations/template.csv", get(uploads::template))
+        .route(
+            "/declarations/uploads/{id}/problems.csv",
+            get(uploads::problems_csv),
+        )
+        .route(
+            "/declarations/uploads/{id}/rejected.csv",
+            get(uploads::rejected_csv),
         )
         .route("/parcels/{id}/label", get(app::api::labels::label_html))
         .route("/parcels/{id}/label.pdf", get(app::api::labels::label_pdf))

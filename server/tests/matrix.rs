@@ -136,6 +136,12 @@ const FUNCTIONS: &[Function] = &[
         &[("parcel_id", "999999"), ("version", "1")],
         &["merchant"],
     ),
+    ("/api/uploads/list", &[], &["merchant"]),
+    (
+        "/api/uploads/get",
+        &[("upload_id", "999999")],
+        &["merchant"],
+    ),
     ("/api/admin/jobs/retry", &[("job_id", "999999")], &["admin"]),
     (
         "/api/admin/jobs/discard",
@@ -166,6 +172,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/admin/routing", &["admin"]),
     ("/declarations", &["merchant"]),
     ("/declarations/new", &["merchant"]),
+    ("/declarations/upload", &["merchant"]),
     ("/company", &["merchant"]),
     ("/api-keys", &["merchant"]),
     ("/admin/audit", &["admin"]),

@@ -146,10 +146,10 @@ pub mod server {
     pub const MAX_BATCH: usize = 1000;
 
     /// Item ids may be used again after this long.
-    const ID_REUSE_AFTER: time::Duration = time::Duration::days(730);
+    pub(crate) const ID_REUSE_AFTER: time::Duration = time::Duration::days(730);
 
     /// The merchant's company.
-    fn company(user: &CurrentUser) -> AppResult<i64> {
+    pub(crate) fn company(user: &CurrentUser) -> AppResult<i64> {
         user.organisation_id.ok_or(AppError::Forbidden)
     }
 
@@ -442,6 +442,27 @@ pub mod server {
         Ok(s)
     }
 
+    /// SDR rates of the day, each currency read once.
+    #[derive(Default)]
+    pub(crate) struct SdrRates(std::collections::HashMap<String, Option<i64>>);
+
+    impl SdrRates {
+        pub(crate) async fn get(
+            &mut self,
+            db: &db::Db,
+            currency: &str,
+            day: time::Date,
+        ) -> AppResult<Option<i64>> {
+            let currency = currency.trim().to_uppercase();
+            if let Some(r) = self.0.get(&currency) {
+                return Ok(*r);
+            }
+            let r = store::sdr_rate(db, &currency, day).await?;
+            self.0.insert(currency, r);
+            Ok(r)
+        }
+    }
+
     /// Submits many declarations at once: all are checked first (problems
     /// named `items.<n>.<field>`), then all are saved in one transaction, or
     /// none.
@@ -459,19 +480,11 @@ pub mod server {
             return Err(AppError::field("items", "batch_too_large"));
         }
         let today = db::now().date();
-        let mut rates: std::collections::HashMap<String, Option<i64>> = Default::default();
+        let mut rates = SdrRates::default();
         let mut checked_all = Vec::with_capacity(inputs.len());
         let mut errors = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
-            let currency = input.currency.trim().to_uppercase();
-            let rate = match rates.get(&currency) {
-                Some(r) => *r,
-                None => {
-                    let r = store::sdr_rate(&state.db, &currency, today).await?;
-                    rates.insert(currency, r);
-                    r
-                }
-            };
+            let rate = rates.get(&state.db, &input.currency, today).await?;
             match declaration::validate(
                 input,
                 &Context {
@@ -510,7 +523,7 @@ pub mod server {
     /// block of the company's range), the ids claimed, the declarations
     /// (drafts become version 1), and four events each. `indexed`: name
     /// problems `items.<n>.<field>`.
-    async fn write_submissions(
+    pub(crate) async fn write_submissions(
         tx: &mut Tx,
         user: &CurrentUser,
         org: i64,

@@ -9,6 +9,7 @@ pub mod declarations;
 pub mod documents;
 pub mod jobs;
 pub mod reference;
+pub mod uploads;
 
 #[cfg(feature = "ssr")]
 pub mod export;

@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod parcels;
 pub mod throttle;
 pub mod tokens;
+pub mod uploads;
 pub mod users;
 
 /// The database: the embedded SQLite file by default, PostgreSQL in production.

@@ -1,5 +1,6 @@
 //! Pure rules: no IO, no Leptos. Runs on the server and in the browser.
 pub mod account;
+pub mod bulk;
 pub mod declaration;
 pub mod goods;
 pub mod org;

@@ -22,6 +22,8 @@ pub enum Job {
     AccountEmail(crate::mail::AccountEmail),
     /// Deletes finished jobs and used or expired account tokens.
     Housekeeping,
+    /// Checks and saves a bulk upload of declarations.
+    BulkUpload { upload_id: i64 },
 }
 
 impl Job {
@@ -29,6 +31,7 @@ impl Job {
         match self {
             Job::AccountEmail(_) => "account_email",
             Job::Housekeeping => "housekeeping",
+            Job::BulkUpload { .. } => "bulk_upload",
         }
     }
 
@@ -203,6 +206,9 @@ async fn perform(state: &AppState, id: i64, kind: &str, payload: &str) -> Result
             tracing::info!(jobs, tokens, "housekeeping");
             Ok(())
         }
+        Job::BulkUpload { upload_id } => crate::api::uploads::server::process(state, upload_id)
+            .await
+            .map_err(|e| e.to_string()),
     }
 }
 

@@ -563,7 +563,10 @@ fn DeclarationsPage() -> impl IntoView {
         <ErrorSummary errors />
         <div class="page-head">
             <h1>{t!(i18n, declare.list_title)}</h1>
-            <a class="button" href="/declarations/new">{t!(i18n, declare.new_title)}</a>
+            <div class="page-head__actions">
+                <a class="button button--secondary" href="/declarations/upload">{t!(i18n, nav.upload_declarations)}</a>
+                <a class="button" href="/declarations/new">{t!(i18n, declare.new_title)}</a>
+            </div>
         </div>
         <p>
             <a rel="external" download="declarations.csv" href=move || {

@@ -78,6 +78,7 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
             Role::Merchant => view! {
                 <ul class="link-list">
                     <li><a href="/declarations/new">{t!(i18n, nav.new_declaration)}</a></li>
+                    <li><a href="/declarations/upload">{t!(i18n, nav.upload_declarations)}</a></li>
                     <li><a href="/declarations">{t!(i18n, nav.declarations)}</a></li>
                     <li><a href="/company">{t!(i18n, nav.company)}</a></li>
                     <li><a href="/api-keys">{t!(i18n, nav.api_keys)}</a></li>

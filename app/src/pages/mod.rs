@@ -6,3 +6,4 @@ pub mod declarations;
 pub mod home;
 pub mod platform;
 pub mod public;
+pub mod uploads;
