@@ -74,7 +74,7 @@ fn UploadForm() -> impl IntoView {
         <p class="lead">{t!(i18n, uploads.lead)}</p>
         <h2>{t!(i18n, uploads.step_template)}</h2>
         <p>{t!(i18n, uploads.template_text)}</p>
-        <p><a class="button button--secondary" href="/declarations/template.csv" download="declarations-template.csv">{t!(i18n, uploads.template)}</a></p>
+        <p><a class="button button--secondary" rel="external" href="/declarations/template.csv" download="declarations-template.csv">{t!(i18n, uploads.template)}</a></p>
         <details class="details">
             <summary>{t!(i18n, uploads.columns_title)}</summary>
             <ul class="columns-help">
@@ -281,8 +281,8 @@ fn UploadView(detail: UploadDetail) -> impl IntoView {
         {outcome}
         {has_rejected.then(|| view! {
             <ul class="link-list">
-                <li><a href=format!("/declarations/uploads/{id}/rejected.csv")>{t!(i18n, uploads.download_rejected)}</a></li>
-                <li><a href=format!("/declarations/uploads/{id}/problems.csv")>{t!(i18n, uploads.download_problems)}</a></li>
+                <li><a rel="external" download=format!("upload-{id}-rejected.csv") href=format!("/declarations/uploads/{id}/rejected.csv")>{t!(i18n, uploads.download_rejected)}</a></li>
+                <li><a rel="external" download=format!("upload-{id}-problems.csv") href=format!("/declarations/uploads/{id}/problems.csv")>{t!(i18n, uploads.download_problems)}</a></li>
             </ul>
         })}
         {(!problems.is_empty()).then(|| view! {
