@@ -1,5 +1,6 @@
 //! Pure rules: no IO, no Leptos. Runs on the server and in the browser.
 pub mod account;
+pub mod assess;
 pub mod bulk;
 pub mod declaration;
 pub mod goods;
@@ -7,5 +8,7 @@ pub mod org;
 pub mod parcel;
 pub mod parcel_view;
 pub mod platform;
+pub mod risk;
 pub mod s10;
+pub mod tariff;
 pub mod throttle;
