@@ -29,6 +29,8 @@ pub mod labels;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
+pub mod regimes;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 pub use shell::{shell, App};
