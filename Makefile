@@ -82,8 +82,10 @@ e2e: build-e2e
 	cd end2end && SERVER_BIN=$(CARGO_TARGET_DIR)/debug/server SITE_ROOT=$(SITE_ROOT) E2E_PORT=$(E2E_PORT) \
 		PLAYWRIGHT_JSON_OUTPUT_NAME=$(LOGS)/e2e.json npx playwright test --reporter=list,json
 
-## The API ingest benchmark (release-like bench profile; prints parcels/s beside its baseline).
+## The benchmarks (release-like bench profile): the clearance engine (parcels/s on one
+## thread), then API ingest (parcels/s beside its baseline).
 bench: tools vendor
+	cargo bench -p server --bench engine
 	cargo bench -p server --bench ingest
 
 clean-db:

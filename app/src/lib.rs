@@ -19,6 +19,8 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 #[cfg(feature = "ssr")]
+pub mod clearance;
+#[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -12,4 +12,6 @@ pub struct AppState {
     pub config: std::sync::Arc<Config>,
     /// Live progress of the bulk uploads this process is saving.
     pub uploads: crate::api::uploads::server::Progress,
+    /// Regime data and risk rules, cached per process.
+    pub engine: crate::clearance::EngineCache,
 }

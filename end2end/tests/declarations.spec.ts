@@ -33,8 +33,8 @@ test('a merchant declares a parcel, fixing an HS code the page flags while typin
   await page.getByRole('button', { name: 'Submit the declaration' }).click();
   await expect(page).toHaveURL(/\/parcels\/\d+$/);
   await expect(page.getByRole('heading', { level: 1 })).toContainText(/LX\d{9}FR/);
-  await expect(page.locator('#customs-status')).toHaveText('Advance data received');
-  await expect(page.locator('#timeline li')).toHaveCount(4);
+  await expect(page.locator('#customs-status')).toHaveText('Assessed');
+  await expect(page.locator('#timeline li')).toHaveCount(5);
   await expectAccessible(page);
   const parcelUrl = page.url();
   const itemId = (await page.locator('.item-id').textContent())!.trim();

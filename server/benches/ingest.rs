@@ -3,8 +3,10 @@
 //! fed batches of 1,000 realistic parcels (2 content lines each) through
 //! `POST /api/v1/declarations/batch` by a client on the same machine.
 //! Printed beside a baseline measured in the same run: the rows the API
-//! writes for those parcels, inserted with plain multi-row INSERTs, one
-//! transaction per batch.
+//! writes for those parcels (parcels, item ids, declarations, five events,
+//! an assessment and a risk score each), inserted with plain multi-row
+//! INSERTs, one transaction per batch. The API also validates, scores and
+//! assesses every parcel.
 //!
 //! `cargo bench -p server --bench ingest [-- --runs 5 --batches 5]`
 use std::time::{Duration, Instant};
@@ -98,16 +100,19 @@ async fn baseline_run(
         let mut ids = Vec::with_capacity(BATCH);
         for chunk in items.chunks(500) {
             let mut q = sqlx::QueryBuilder::new(
-                "insert into parcels (item_id, company_id, destination_country, inward_office_id, customs_status, payment_status, location, version, created_at, updated_at) ",
+                "insert into parcels (item_id, company_id, destination_country, inward_office_id, customs_status, payment_status, location, lane, amount_due_minor, amount_due_currency, version, created_at, updated_at) ",
             );
             q.push_values(chunk, |mut b, item| {
                 b.push_bind(item)
                     .push_bind(company)
                     .push_bind("DE")
                     .push_bind(office)
-                    .push_bind("pre_advised")
-                    .push_bind("not_due")
+                    .push_bind("assessed")
+                    .push_bind("due")
                     .push_bind("posted")
+                    .push_bind("green")
+                    .push_bind(1490)
+                    .push_bind("EUR")
                     .push_bind(2)
                     .push_bind(now)
                     .push_bind(now);
@@ -152,17 +157,18 @@ async fn baseline_run(
             let mut q = sqlx::QueryBuilder::new("insert into parcel_events (parcel_id, dimension, from_state, to_state, upu_code, decision_code, actor_id, office_id, reason, at) ");
             let rows = chunk_ids.iter().flat_map(|id| {
                 [
-                    ("declaration", "submitted", None),
-                    ("customs", "pre_advised", None),
-                    ("payment", "not_due", None),
-                    ("location", "posted", Some("EMA")),
+                    ("declaration", None, "submitted", None),
+                    ("customs", None, "pre_advised", None),
+                    ("customs", Some("pre_advised"), "assessed", None),
+                    ("payment", None, "due", None),
+                    ("location", None, "posted", Some("EMA")),
                 ]
-                .map(|(d, to, upu)| (*id, d, to, upu))
+                .map(|(d, from, to, upu)| (*id, d, from, to, upu))
             });
-            q.push_values(rows, |mut b, (id, d, to, upu)| {
+            q.push_values(rows, |mut b, (id, d, from, to, upu)| {
                 b.push_bind(id)
                     .push_bind(d)
-                    .push_bind(None::<String>)
+                    .push_bind(from)
                     .push_bind(to)
                     .push_bind(upu)
                     .push_bind(None::<String>)
@@ -173,9 +179,70 @@ async fn baseline_run(
             });
             q.build().execute(&mut *tx).await.unwrap();
         }
+        // The assessment and the risk score of each, as the API stores them.
+        let (detail, hits) = results();
+        for chunk_ids in ids.chunks(400) {
+            let mut q = sqlx::QueryBuilder::new("insert into assessments (parcel_id, declaration_id, regime, currency, goods_value_minor, customs_value_minor, total_minor, payer, complete, detail, current, created_at) ");
+            q.push_values(chunk_ids, |mut b, id| {
+                b.push_bind(id)
+                    .push_bind(None::<i64>)
+                    .push_bind("EU-2026")
+                    .push_bind("EUR")
+                    .push_bind(7480)
+                    .push_bind(7480)
+                    .push_bind(1490)
+                    .push_bind("recipient")
+                    .push_bind(true)
+                    .push_bind(&detail)
+                    .push_bind(true)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.unwrap();
+            let mut q = sqlx::QueryBuilder::new("insert into risk_scores (parcel_id, declaration_id, score, lane, blocked, hits, current, created_at) ");
+            q.push_values(chunk_ids, |mut b, id| {
+                b.push_bind(id)
+                    .push_bind(None::<i64>)
+                    .push_bind(0)
+                    .push_bind("green")
+                    .push_bind(false)
+                    .push_bind(&hits)
+                    .push_bind(true)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *tx).await.unwrap();
+        }
         tx.commit().await.unwrap();
     }
     start.elapsed()
+}
+
+/// A real assessment's detail and an empty list of hits, as stored.
+fn results() -> (String, String) {
+    let input: app::domain::declaration::DeclarationInput =
+        serde_json::from_value(parcel(1)).unwrap();
+    let d = app::domain::declaration::validate(
+        &input,
+        &app::domain::declaration::Context {
+            by_merchant: true,
+            units_per_sdr_micro: Some(1_180_000),
+        },
+    )
+    .unwrap();
+    let data = app::regimes::seed().unwrap().data();
+    let a = app::domain::assess::assess(
+        &app::domain::assess::AssessInput {
+            declaration: &d,
+            destination: "DE",
+            day: db::now().date(),
+            by_merchant: true,
+            year_to_date_minor: 0,
+        },
+        &data,
+    );
+    (
+        serde_json::json!({"lines": a.lines, "notes": a.notes}).to_string(),
+        "[]".to_owned(),
+    )
 }
 
 #[tokio::main]

@@ -172,6 +172,7 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
         if *country == "FR" {
             fr = (post_id, exchange, customs_id, c_office);
         }
+        demo_risk_rules(&mut tx, country).await?;
     }
     let company =
         db::orgs::insert_org(&mut tx, "company", "Maison Lumière SARL (demo)", "FR").await?;
@@ -236,4 +237,161 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Reason codes every administration starts with.
+pub const REASON_CODES: &[(&str, &str)] = &[
+    ("UNDERVALUATION", "Undervaluation"),
+    ("PROHIBITED", "Prohibited or restricted goods"),
+    ("MISSING_DOCUMENTS", "Missing documents"),
+    ("IPR", "Intellectual property infringement"),
+    ("HEALTH_SPS", "Health, sanitary and phytosanitary"),
+    ("SAFETY", "Product safety"),
+    ("SECURITY", "Security"),
+    ("RANDOM", "Random check"),
+    ("OTHER", "Other"),
+];
+
+/// A starting set of risk rules, a small watchlist and the reason codes for
+/// the customs administration of `country` (supervisors change them).
+async fn demo_risk_rules(tx: &mut db::Tx, country: &str) -> AppResult<()> {
+    use app::db::clearance::{insert_reason_code, insert_rule, insert_watch, NewRule};
+    use app::domain::risk::{RiskCategory, RuleKind, WatchAction, WatchEntry};
+    use app::domain::tariff::Validity;
+    let eur = app::domain::goods::Currency::parse("currency", "EUR")
+        .map_err(|_| app::error::AppError::Internal)?;
+    let words = |w: &[&str]| RuleKind::Keyword {
+        words: w.iter().map(|s| s.to_string()).collect(),
+    };
+    let rules: Vec<(&str, RuleKind, i32, RiskCategory)> = vec![
+        (
+            "Weapons and ammunition",
+            words(&[
+                "weapon",
+                "pistol",
+                "revolver",
+                "ammunition",
+                "cartridge",
+                "taser",
+                "knuckle",
+            ]),
+            60,
+            RiskCategory::Security,
+        ),
+        (
+            "Drugs and medicines",
+            words(&[
+                "cannabis", "cocaine", "tramadol", "codeine", "steroid", "kratom",
+            ]),
+            60,
+            RiskCategory::Health,
+        ),
+        (
+            "Vapes and nicotine",
+            words(&["vape", "e-cigarette", "nicotine"]),
+            35,
+            RiskCategory::Health,
+        ),
+        (
+            "Counterfeit brands",
+            words(&["replica", "counterfeit", "fake"]),
+            40,
+            RiskCategory::Fiscal,
+        ),
+        (
+            "Plants, seeds and meat",
+            words(&["seeds", "bulbs", "meat", "sausage", "ivory"]),
+            35,
+            RiskCategory::Health,
+        ),
+        (
+            "Lithium batteries",
+            RuleKind::HsPrefix {
+                prefix: "850760".into(),
+            },
+            20,
+            RiskCategory::Safety,
+        ),
+        (
+            "Smartphones declared under EUR 50 per kg",
+            RuleKind::ValuePerKgBelow {
+                hs_prefix: "8517".into(),
+                min_per_kg_minor: 5_000,
+                currency: eur,
+            },
+            35,
+            RiskCategory::Fiscal,
+        ),
+        (
+            "Gift declared by a business",
+            RuleKind::GiftByMerchant,
+            40,
+            RiskCategory::Fiscal,
+        ),
+        (
+            "HS code of no chapter",
+            RuleKind::HsImplausible,
+            30,
+            RiskCategory::Fiscal,
+        ),
+        (
+            "Advance data after arrival",
+            RuleKind::LateData,
+            20,
+            RiskCategory::Security,
+        ),
+        (
+            "Sender or addressee on the watchlist",
+            RuleKind::Watchlist,
+            40,
+            RiskCategory::Security,
+        ),
+        (
+            "Random selection, 1 %",
+            RuleKind::Random { rate_ppm: 10_000 },
+            30,
+            RiskCategory::Fiscal,
+        ),
+    ];
+    let valid = Validity {
+        from: time::macros::date!(2020 - 01 - 01),
+        to: None,
+    };
+    for (name, kind, weight, category) in &rules {
+        insert_rule(
+            tx,
+            &NewRule {
+                administration: country,
+                name,
+                kind,
+                weight: *weight,
+                category: *category,
+                enabled: true,
+                valid,
+                by: None,
+            },
+        )
+        .await?;
+    }
+    for (name, action) in [
+        ("Blocked Trading Ltd", WatchAction::Block),
+        ("Watched Imports Co", WatchAction::Warn),
+    ] {
+        insert_watch(
+            tx,
+            &WatchEntry {
+                id: 0,
+                administration: country.to_owned(),
+                name: name.to_owned(),
+                country: String::new(),
+                action,
+            },
+            "demo",
+        )
+        .await?;
+    }
+    for (code, label) in REASON_CODES {
+        insert_reason_code(tx, country, code, label).await?;
+    }
+    Ok(())
 }

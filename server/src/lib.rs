@@ -65,6 +65,9 @@ pub async fn prepare(
 ) -> Result<AppState, StartError> {
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
+    // Regime data (tariffs, VAT, thresholds, FX) from data/regimes/ into an
+    // empty database, in every environment.
+    app::clearance::ensure_seeded(&db).await?;
     match config.app_env {
         AppEnv::Development => {
             if demo::load_if_empty(&db, config.demo_two_factor).await? {
@@ -91,6 +94,7 @@ pub async fn prepare(
         db,
         config: Arc::new(config),
         uploads: Default::default(),
+        engine: Default::default(),
     })
 }
 

@@ -163,7 +163,7 @@ both_backends!(declarations_through_the_api, |app| {
     assert_eq!(r.status(), StatusCode::OK);
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["parcel"]["item_id"], created["item_id"]);
-    assert_eq!(p["parcel"]["customs_status"], "pre_advised");
+    assert_eq!(p["parcel"]["customs_status"], "assessed");
     // Every field error at once, as problem details.
     let mut bad = declaration("stuff");
     bad["lines"][0]["hs_code"] = json!("64");
@@ -351,7 +351,7 @@ both_backends!(batches_are_all_or_nothing, |app| {
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["parcels"].as_array().unwrap().len(), 3);
     assert_eq!(app.count("select count(*) from parcels").await, 3);
-    assert_eq!(app.count("select count(*) from parcel_events").await, 12);
+    assert_eq!(app.count("select count(*) from parcel_events").await, 15);
 });
 
 both_backends!(idempotency_keys_make_retries_safe, |app| {

@@ -85,7 +85,9 @@ both_backends!(
             ("LX", 10_000_000, "FR")
         );
         let p = json(parcel(&app, &m, &saved["parcel_id"]).await).await;
-        assert_eq!(p["parcel"]["customs_status"], "pre_advised");
+        // Scored and assessed on submission: EUR 64.80 to the United
+        // Kingdom is under GBP 135, VAT charged at sale, nothing due.
+        assert_eq!(p["parcel"]["customs_status"], "assessed");
         assert_eq!(p["parcel"]["payment_status"], "not_due");
         assert_eq!(p["parcel"]["location"], "posted");
         assert_eq!(p["parcel"]["destination_country"], "GB");
@@ -101,8 +103,23 @@ both_backends!(
             .iter()
             .map(|e| e["dimension"].as_str().unwrap())
             .collect();
-        assert_eq!(dims, ["declaration", "customs", "payment", "location"]);
-        assert_eq!(p["events"][3]["upu_code"], "EMA");
+        assert_eq!(
+            dims,
+            ["declaration", "customs", "customs", "payment", "location"]
+        );
+        assert_eq!(p["events"][2]["from_state"], "pre_advised");
+        assert_eq!(p["events"][2]["to_state"], "assessed");
+        assert_eq!(p["events"][4]["upu_code"], "EMA");
+        assert_eq!(
+            app.count("select count(*) from assessments where current and payer = 'nobody'")
+                .await,
+            1
+        );
+        assert_eq!(
+            app.count("select count(*) from risk_scores where current")
+                .await,
+            1
+        );
         let v = &p["versions"][0];
         assert_eq!(v["row"]["form"], "CN22");
         assert_eq!(v["row"]["total_value_minor"], 6480);
@@ -553,7 +570,7 @@ both_backends!(the_merchant_pages_show_the_parcel, |app| {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains(item));
-    assert!(html.contains("Advance data received"));
+    assert!(html.contains("Assessed"));
     assert!(html.contains("Cotton T-shirt"));
     let list = app
         .get_page(&m, "/declarations")

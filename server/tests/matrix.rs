@@ -138,6 +138,17 @@ const FUNCTIONS: &[Function] = &[
     ),
     ("/api/uploads/list", &[], &["merchant"]),
     (
+        "/api/customs/decide",
+        &[
+            ("parcel_id", "999999"),
+            ("version", "1"),
+            ("decision", "RELEASE"),
+            ("reason_code", "OTHER"),
+            ("text", ""),
+        ],
+        &["customs_officer", "customs_supervisor"],
+    ),
+    (
         "/api/uploads/get",
         &[("upload_id", "999999")],
         &["merchant"],

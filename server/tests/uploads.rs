@@ -113,7 +113,7 @@ both_backends!(a_good_file_becomes_parcels_with_their_events, |app| {
     assert_eq!(info["parcels_saved"], 3);
     assert_eq!(info["problem_count"], 0);
     assert_eq!(app.count("select count(*) from parcels").await, 3);
-    assert_eq!(app.count("select count(*) from parcel_events").await, 12);
+    assert_eq!(app.count("select count(*) from parcel_events").await, 15);
     assert_eq!(
         app.count(
             "select count(*) from declarations where status = 'submitted' and reference like 'ORDER-%'"
@@ -386,7 +386,7 @@ both_backends!(larger_files_are_saved_in_chunks_with_progress, |app| {
             .await,
         1200
     );
-    assert_eq!(app.count("select count(*) from parcel_events").await, 4800);
+    assert_eq!(app.count("select count(*) from parcel_events").await, 6000);
 });
 
 both_backends!(uploads_are_the_merchants_own, |app| {

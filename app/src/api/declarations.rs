@@ -432,14 +432,24 @@ pub mod server {
         require_verified(user)?;
         let org = company(user)?;
         let d = checked(state, input).await?;
+        let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
         let mut tx = state.db.begin().await?;
-        let s = write_submissions(&mut tx, user, org, &[(draft, input, &d)], false)
+        let s = write_submissions(&mut tx, &engine, user, org, &[(draft, input, &d)], false)
             .await?
             .pop()
             .ok_or(AppError::Internal)?;
         tx.commit().await?;
         tracing::info!(user = user.id, parcel = s.parcel_id, item = %s.item_id, "declaration submitted");
         Ok(s)
+    }
+
+    /// The clearance engine for these destinations, today (loaded before
+    /// the writing transaction opens).
+    pub(crate) async fn prepare_engine(
+        state: &AppState,
+        destinations: Vec<String>,
+    ) -> AppResult<crate::clearance::Engine> {
+        crate::clearance::prepare(&state.db, &state.engine, destinations, db::now().date()).await
     }
 
     /// SDR rates of the day, each currency read once.
@@ -507,8 +517,16 @@ pub mod server {
             .zip(&checked_all)
             .map(|(i, d)| (None, i, d))
             .collect();
+        let engine = prepare_engine(
+            state,
+            checked_all
+                .iter()
+                .map(|d| d.addressee.country.clone())
+                .collect(),
+        )
+        .await?;
         let mut tx = state.db.begin().await?;
-        let out = write_submissions(&mut tx, user, org, &items, true).await?;
+        let out = write_submissions(&mut tx, &engine, user, org, &items, true).await?;
         tx.commit().await?;
         tracing::info!(
             user = user.id,
@@ -525,6 +543,7 @@ pub mod server {
     /// problems `items.<n>.<field>`.
     pub(crate) async fn write_submissions(
         tx: &mut Tx,
+        engine: &crate::clearance::Engine,
         user: &CurrentUser,
         org: i64,
         items: &[(Option<i64>, &DeclarationInput, &Declaration)],
@@ -612,18 +631,43 @@ pub mod server {
             })
             .collect::<AppResult<_>>()?;
 
+        // Scored and assessed before they are written: each parcel goes in
+        // assessed (or pre-cleared), owing what it owes.
+        let mut cleared = items
+            .iter()
+            .zip(&ids)
+            .map(|((_, _, d), id)| engine.clear(d, id.as_str()))
+            .collect::<AppResult<Vec<_>>>()?;
+        let customs_of = |c: &crate::clearance::Cleared| {
+            if c.auto_preclear && c.risk.lane == crate::domain::risk::Lane::Green {
+                CustomsStatus::PreCleared
+            } else {
+                CustomsStatus::Assessed
+            }
+        };
         let new_parcels: Vec<store::NewParcel> = items
             .iter()
             .zip(&ids)
             .zip(&offices)
-            .map(|(((_, _, d), id), office)| store::NewParcel {
+            .zip(&cleared)
+            .map(|((((_, _, d), id), office), c)| store::NewParcel {
                 item_id: id.as_str(),
                 company_id: org,
                 destination_country: &d.addressee.country,
                 inward_office_id: Some(*office),
-                customs_status: CustomsStatus::PreAdvised.as_str(),
-                payment_status: PaymentStatus::NotDue.as_str(),
+                customs_status: customs_of(c).as_str(),
+                payment_status: if c.due() {
+                    PaymentStatus::Due.as_str()
+                } else {
+                    PaymentStatus::NotDue.as_str()
+                },
                 location: Location::Posted.as_str(),
+                lane: Some(c.risk.lane.as_str()),
+                amount_due_minor: c.due().then_some(c.assessment.total_minor),
+                amount_due_currency: c
+                    .due()
+                    .then(|| c.assessment.currency.map(|c| c.code()))
+                    .flatten(),
             })
             .collect();
         let made = store::insert_parcels(tx, &new_parcels).await?;
@@ -651,6 +695,16 @@ pub mod server {
             }
             let replacement = take_item_id(tx, org, parcel_ids[i], None).await?;
             store::set_item_id(tx, parcel_ids[i], replacement.as_str()).await?;
+            // The random selection follows the item id: score again.
+            let again = engine.clear(items[i].2, replacement.as_str())?;
+            store::set_lane(
+                tx,
+                parcel_ids[i],
+                again.risk.lane.as_str(),
+                customs_of(&again).as_str(),
+            )
+            .await?;
+            cleared[i] = again;
             ids[i] = replacement;
         }
 
@@ -714,13 +768,47 @@ pub mod server {
             return Err(AppError::Internal);
         }
 
-        // Four events each: submitted, advance data received, nothing to
-        // pay yet, posted.
+        // The risk score and assessment of each, current.
+        let results: Vec<crate::db::clearance::NewResult> = parcel_ids
+            .iter()
+            .zip(&declaration_ids)
+            .zip(&cleared)
+            .map(|((p, d), c)| crate::db::clearance::NewResult {
+                parcel_id: *p,
+                declaration_id: Some(*d),
+                assessment: &c.assessment,
+                risk: &c.risk,
+            })
+            .collect();
+        crate::db::clearance::insert_results(tx, &results).await?;
+
+        // The events: submitted; advance data received, then assessed (and
+        // pre-cleared by policy); what is owed; posted.
         DeclarationStatus::Draft
             .move_to(DeclarationStatus::Submitted, false)
             .map_err(refused)?;
-        let mut events = Vec::with_capacity(items.len() * 4);
-        for p in &parcel_ids {
+        CustomsStatus::PreAdvised
+            .move_to(CustomsStatus::Assessed)
+            .and_then(|s| s.move_to(CustomsStatus::PreCleared))
+            .map_err(refused)?;
+        let reasons: Vec<(String, String)> = cleared
+            .iter()
+            .map(|c| {
+                let a = &c.assessment;
+                let owed = match (a.currency, c.due()) {
+                    (Some(cur), true) => format!(
+                        "{} due from the recipient",
+                        crate::domain::goods::Money::new(a.total_minor, cur)
+                    ),
+                    _ => format!("nothing due from the recipient ({})", a.payer.as_str()),
+                };
+                // The lane and score are customs' own (in risk_scores): the
+                // merchant reads these events.
+                ("duty and tax assessed".to_owned(), owed)
+            })
+            .collect();
+        let mut events = Vec::with_capacity(items.len() * 6);
+        for ((p, c), (lane, owed)) in parcel_ids.iter().zip(&cleared).zip(&reasons) {
             events.push(ev(
                 *p,
                 user.id,
@@ -738,13 +826,40 @@ pub mod server {
                     CustomsStatus::PreAdvised.as_str(),
                 )
             });
-            events.push(ev(
-                *p,
-                user.id,
-                "payment",
-                None,
-                PaymentStatus::NotDue.as_str(),
-            ));
+            events.push(store::NewEvent {
+                reason: lane,
+                actor_id: None,
+                ..ev(
+                    *p,
+                    user.id,
+                    "customs",
+                    Some(CustomsStatus::PreAdvised.as_str()),
+                    CustomsStatus::Assessed.as_str(),
+                )
+            });
+            if customs_of(c) == CustomsStatus::PreCleared {
+                events.push(store::NewEvent {
+                    reason: "green lane: released before arrival by policy",
+                    decision_code: Some("PRE_CLEAR"),
+                    actor_id: None,
+                    ..ev(
+                        *p,
+                        user.id,
+                        "customs",
+                        Some(CustomsStatus::Assessed.as_str()),
+                        CustomsStatus::PreCleared.as_str(),
+                    )
+                });
+            }
+            let payment = if c.due() {
+                PaymentStatus::Due
+            } else {
+                PaymentStatus::NotDue
+            };
+            events.push(store::NewEvent {
+                reason: owed,
+                ..ev(*p, user.id, "payment", None, payment.as_str())
+            });
             events.push(store::NewEvent {
                 upu_code: Location::Posted.upu_code(),
                 ..ev(*p, user.id, "location", None, Location::Posted.as_str())

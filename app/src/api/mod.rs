@@ -5,6 +5,7 @@ pub mod admin;
 pub mod apikeys;
 pub mod audit;
 pub mod auth;
+pub mod customs;
 pub mod declarations;
 pub mod documents;
 pub mod jobs;

@@ -28,7 +28,7 @@ pub mod server {
     use tower_sessions::Session;
 
     use crate::api::declarations::server::{
-        company, load_profile, write_submissions, SdrRates, ID_REUSE_AFTER,
+        company, load_profile, prepare_engine, write_submissions, SdrRates, ID_REUSE_AFTER,
     };
     use crate::api::guard::{require, require_verified, state, user_for_session};
     use crate::bulk::{self, Defaults};
@@ -571,11 +571,19 @@ pub mod server {
             .filter(|(g, _)| g.is_valid())
             .filter_map(|(g, d)| d.as_ref().map(|d| (None, &g.input, d)))
             .collect();
+        let engine = prepare_engine(
+            state,
+            valid
+                .iter()
+                .map(|(_, _, d)| d.addressee.country.clone())
+                .collect(),
+        )
+        .await?;
         let mut tx = state.db.begin().await?;
         let mut saved = 0i64;
         state.uploads.set(id, Some(0));
         for chunk in valid.chunks(SAVE_CHUNK) {
-            write_submissions(&mut tx, &user, work.company_id, chunk, true).await?;
+            write_submissions(&mut tx, &engine, &user, work.company_id, chunk, true).await?;
             saved += chunk.len() as i64;
             state.uploads.set(id, Some(saved));
             uploads::saving_progress(&state.db, id, saved).await?;

@@ -9,6 +9,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub mod apikeys;
 pub mod audit;
+pub mod clearance;
 pub mod documents;
 pub mod jobs;
 pub mod orgs;

@@ -418,15 +418,20 @@ pub struct NewParcel<'a> {
     pub customs_status: &'a str,
     pub payment_status: &'a str,
     pub location: &'a str,
+    /// The risk lane, once scored.
+    pub lane: Option<&'a str>,
+    /// What the recipient owes, when something is due.
+    pub amount_due_minor: Option<i64>,
+    pub amount_due_currency: Option<String>,
 }
 
 pub async fn insert_parcel(tx: &mut Tx, p: &NewParcel<'_>) -> AppResult<i64> {
     let ts = now();
     Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "insert into parcels (item_id, company_id, destination_country, inward_office_id,
-                              customs_status, payment_status, location, version, created_at,
-                              updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) returning id"
+                              customs_status, payment_status, location, lane, amount_due_minor,
+                              amount_due_currency, version, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) returning id"
     )
     .bind(p.item_id)
     .bind(p.company_id)
@@ -435,9 +440,32 @@ pub async fn insert_parcel(tx: &mut Tx, p: &NewParcel<'_>) -> AppResult<i64> {
     .bind(p.customs_status)
     .bind(p.payment_status)
     .bind(p.location)
+    .bind(p.lane)
+    .bind(p.amount_due_minor)
+    .bind(&p.amount_due_currency)
     .bind(ts)
     .fetch_one(c)
     .await)?)
+}
+
+/// After a parcel's item id changed: its score (the random selection
+/// depends on the id) and what follows from it.
+pub async fn set_lane(
+    tx: &mut Tx,
+    parcel_id: i64,
+    lane: &str,
+    customs_status: &str,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "update parcels set lane = $1, customs_status = $2 where id = $3"
+    )
+    .bind(lane)
+    .bind(customs_status)
+    .bind(parcel_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 pub async fn set_item_id(tx: &mut Tx, parcel_id: i64, item_id: &str) -> AppResult<()> {
@@ -477,6 +505,102 @@ pub async fn set_current_declaration(
         });
     }
     Ok(())
+}
+
+/// Sets the parcel's customs and payment status, if it is still at
+/// `expected_version` (else the concurrent change won: a conflict).
+pub async fn set_statuses(
+    tx: &mut Tx,
+    parcel_id: i64,
+    expected_version: i64,
+    customs_status: &str,
+    payment_status: &str,
+) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update parcels set customs_status = $1, payment_status = $2, version = version + 1,
+                updated_at = $3
+         where id = $4 and version = $5"
+    )
+    .bind(customs_status)
+    .bind(payment_status)
+    .bind(now())
+    .bind(parcel_id)
+    .bind(expected_version)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(AppError::Conflict {
+            code: "parcel_changed".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The parcel's current assessment: (total, payer, currency), read in the
+/// caller's transaction.
+pub async fn current_assessment(
+    tx: &mut Tx,
+    parcel_id: i64,
+) -> AppResult<Option<(i64, String, Option<String>)>> {
+    Ok(on_tx!(tx, |c| sqlx::query_as::<
+        _,
+        (i64, String, Option<String>),
+    >(
+        "select total_minor, payer, currency from assessments
+         where parcel_id = $1 and current order by id desc limit 1"
+    )
+    .bind(parcel_id)
+    .fetch_optional(c)
+    .await)?)
+}
+
+/// Who a notice about a parcel goes to, and what the last customs event said.
+#[derive(Debug, sqlx::FromRow)]
+pub struct NoticeTarget {
+    pub item_id: String,
+    pub created_by: i64,
+    pub input_json: String,
+    pub reason: Option<String>,
+}
+
+pub async fn notice_target(db: &Db, parcel_id: i64) -> AppResult<Option<NoticeTarget>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, NoticeTarget>(
+        "select p.item_id, d.created_by, d.input_json,
+                (select e.reason from parcel_events e
+                 where e.parcel_id = p.id and e.dimension = 'customs'
+                 order by e.id desc limit 1) as reason
+         from parcels p join declarations d on d.id = p.declaration_id
+         where p.id = $1"
+    )
+    .bind(parcel_id)
+    .fetch_optional(p)
+    .await)?)
+}
+
+/// Whether an administration has an active reason code (in the caller's
+/// transaction).
+pub async fn reason_code_exists(tx: &mut Tx, administration: &str, code: &str) -> AppResult<bool> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "select count(*) from reason_codes where administration = $1 and code = $2 and active"
+    )
+    .bind(administration)
+    .bind(code)
+    .fetch_one(c)
+    .await)?
+        > 0)
+}
+
+/// A parcel's destination, customs and payment status, read in the
+/// caller's transaction.
+pub async fn parcel_state(tx: &mut Tx, parcel_id: i64) -> AppResult<(String, String, String)> {
+    on_tx!(tx, |c| sqlx::query_as::<_, (String, String, String)>(
+        "select destination_country, customs_status, payment_status from parcels where id = $1"
+    )
+    .bind(parcel_id)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(AppError::NotFound)
 }
 
 /// Raises the parcel's version (a change that touches no other column).
@@ -620,7 +744,8 @@ pub async fn insert_parcels(tx: &mut Tx, rows: &[NewParcel<'_>]) -> AppResult<Ve
         let got = on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
                 "insert into parcels (item_id, company_id, destination_country, inward_office_id,
-                     customs_status, payment_status, location, version, created_at, updated_at) ",
+                     customs_status, payment_status, location, lane, amount_due_minor,
+                     amount_due_currency, version, created_at, updated_at) ",
             );
             q.push_values(chunk, |mut b, p| {
                 b.push_bind(p.item_id)
@@ -630,6 +755,9 @@ pub async fn insert_parcels(tx: &mut Tx, rows: &[NewParcel<'_>]) -> AppResult<Ve
                     .push_bind(p.customs_status)
                     .push_bind(p.payment_status)
                     .push_bind(p.location)
+                    .push_bind(p.lane)
+                    .push_bind(p.amount_due_minor)
+                    .push_bind(&p.amount_due_currency)
                     .push_bind(1i64)
                     .push_bind(ts)
                     .push_bind(ts);

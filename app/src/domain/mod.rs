@@ -2,6 +2,7 @@
 pub mod account;
 pub mod assess;
 pub mod bulk;
+pub mod decision;
 pub mod declaration;
 pub mod goods;
 pub mod org;

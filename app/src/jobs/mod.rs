@@ -24,6 +24,8 @@ pub enum Job {
     Housekeeping,
     /// Checks and saves a bulk upload of declarations.
     BulkUpload { upload_id: i64 },
+    /// Tells whoever must act next about a customs decision.
+    ParcelNotice(crate::mail::ParcelNotice),
 }
 
 impl Job {
@@ -32,6 +34,7 @@ impl Job {
             Job::AccountEmail(_) => "account_email",
             Job::Housekeeping => "housekeeping",
             Job::BulkUpload { .. } => "bulk_upload",
+            Job::ParcelNotice(_) => "parcel_notice",
         }
     }
 
@@ -206,6 +209,7 @@ async fn perform(state: &AppState, id: i64, kind: &str, payload: &str) -> Result
             tracing::info!(jobs, tokens, "housekeeping");
             Ok(())
         }
+        Job::ParcelNotice(notice) => crate::mail::send_parcel_notice(state, id, &notice).await,
         Job::BulkUpload { upload_id } => crate::api::uploads::server::process(state, upload_id)
             .await
             .map_err(|e| e.to_string()),

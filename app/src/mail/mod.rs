@@ -459,3 +459,186 @@ mod tests {
         assert_ne!(ha, a);
     }
 }
+
+// ---- notices about parcels ----
+
+/// A notice about a customs decision, to whoever must act next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParcelNotice {
+    pub parcel_id: i64,
+    pub decision: String,
+    pub to: crate::domain::decision::Notify,
+}
+
+/// What a parcel notice says.
+pub struct NoticeData<'a> {
+    pub lang: &'a str,
+    pub name: &'a str,
+    pub item_id: &'a str,
+    pub what: &'a str,
+    pub reason: &'a str,
+    pub next: &'a str,
+    pub link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "email/parcel_notice.txt")]
+struct NoticeText<'a> {
+    n: &'a NoticeData<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/parcel_notice.html")]
+struct NoticeHtml<'a> {
+    m: &'a MailData<'a>,
+    n: &'a NoticeData<'a>,
+}
+
+/// The decision in words, and what the reader does next.
+pub fn decision_words(
+    lang: &str,
+    decision: &str,
+    to: crate::domain::decision::Notify,
+) -> (&'static str, &'static str) {
+    use crate::domain::decision::Notify;
+    let fr = lang == "fr";
+    let what = match (decision, fr) {
+        ("RELEASE", false) => "customs released it.",
+        ("RELEASE", true) => "la douane l’a libéré.",
+        ("PRE_CLEAR", false) => "customs cleared it before arrival.",
+        ("PRE_CLEAR", true) => "la douane l’a dédouané avant son arrivée.",
+        ("HOLD_DOCUMENTARY", false) => "customs holds it for a check of its documents.",
+        ("HOLD_DOCUMENTARY", true) => "la douane le retient pour contrôler ses documents.",
+        ("HOLD_INSPECTION", false) => "customs holds it for a physical examination.",
+        ("HOLD_INSPECTION", true) => "la douane le retient pour un examen physique.",
+        ("REQUEST_INFO", false) => "customs needs more information.",
+        ("REQUEST_INFO", true) => "la douane a besoin de renseignements.",
+        ("SEIZE", false) => "customs seized it.",
+        ("SEIZE", true) => "la douane l’a saisi.",
+        ("RETURN_TO_SENDER", false) => "customs refused it: it goes back to the sender.",
+        ("RETURN_TO_SENDER", true) => "la douane l’a refusé : il retourne à l’expéditeur.",
+        ("REJECT_DATA", false) => "customs refused its declaration data.",
+        ("REJECT_DATA", true) => "la douane a refusé les données de sa déclaration.",
+        (_, false) => "customs made a decision.",
+        (_, true) => "la douane a pris une décision.",
+    };
+    let next = match (to, decision, fr) {
+        (Notify::Recipient, "RELEASE" | "PRE_CLEAR", false) => {
+            "Duty and tax are due: pay them online and the post will deliver it."
+        }
+        (Notify::Recipient, "RELEASE" | "PRE_CLEAR", true) => {
+            "Des droits et taxes sont dus : payez-les en ligne et la poste le livrera."
+        }
+        (Notify::Merchant, "REJECT_DATA", false) => "Correct the declaration and submit it again.",
+        (Notify::Merchant, "REJECT_DATA", true) => {
+            "Corrigez la déclaration et soumettez-la à nouveau."
+        }
+        (Notify::Merchant, "REQUEST_INFO" | "HOLD_DOCUMENTARY", false) => {
+            "Open the parcel in Postclear and send what customs asks for."
+        }
+        (Notify::Merchant, "REQUEST_INFO" | "HOLD_DOCUMENTARY", true) => {
+            "Ouvrez le colis dans Postclear et envoyez ce que la douane demande."
+        }
+        (_, _, false) => "You can follow the parcel in Postclear.",
+        (_, _, true) => "Vous pouvez suivre le colis dans Postclear.",
+    };
+    (what, next)
+}
+
+pub fn render_notice(n: &NoticeData<'_>) -> Result<Rendered, askama::Error> {
+    let m = MailData {
+        lang: n.lang,
+        name: n.name,
+        link: n.link,
+        minutes: 0,
+        hours: 0,
+    };
+    let subject = if n.lang == "fr" {
+        format!("Postclear : colis {}", n.item_id)
+    } else {
+        format!("Postclear: parcel {}", n.item_id)
+    };
+    Ok(Rendered {
+        subject,
+        text: NoticeText { n }.render()?,
+        html: NoticeHtml { m: &m, n }.render()?,
+    })
+}
+
+/// Runs a parcel notice job: to the merchant user who declared the parcel,
+/// or to the addressee's e-mail address when the declaration gives one.
+pub async fn send_parcel_notice(
+    state: &AppState,
+    job_id: i64,
+    notice: &ParcelNotice,
+) -> Result<(), String> {
+    use crate::domain::decision::Notify;
+    let err = |e: crate::error::AppError| format!("database: {e}");
+    let Some(t) = db::parcels::notice_target(&state.db, notice.parcel_id)
+        .await
+        .map_err(err)?
+    else {
+        tracing::info!(parcel = notice.parcel_id, "parcel gone; notice not sent");
+        return Ok(());
+    };
+    let base = &state.config.public_url;
+    let reason = t.reason.unwrap_or_default();
+    let (name, email, lang, link) = match notice.to {
+        Notify::Merchant => {
+            let Some(u) = db::users::mail_target(&state.db, t.created_by)
+                .await
+                .map_err(err)?
+                .filter(|u| !u.disabled)
+            else {
+                tracing::info!(parcel = notice.parcel_id, "declarant gone; notice not sent");
+                return Ok(());
+            };
+            let lang = language_for(u.language.as_deref(), u.country_code.as_deref());
+            (
+                u.display_name,
+                u.email,
+                lang,
+                format!("{base}/parcels/{}", notice.parcel_id),
+            )
+        }
+        Notify::Recipient => {
+            let input: crate::domain::declaration::DeclarationInput =
+                serde_json::from_str(&t.input_json).map_err(|e| format!("declaration: {e}"))?;
+            let email = input.addressee.email.trim().to_owned();
+            if email.is_empty() {
+                tracing::info!(
+                    parcel = notice.parcel_id,
+                    "no addressee e-mail; notice not sent"
+                );
+                return Ok(());
+            }
+            let lang = language_for(None, Some(&input.addressee.country));
+            (
+                input.addressee.name,
+                email,
+                lang,
+                format!("{base}/track?item={}", t.item_id),
+            )
+        }
+    };
+    let (what, next) = decision_words(lang, &notice.decision, notice.to);
+    let rendered = render_notice(&NoticeData {
+        lang,
+        name: &name,
+        item_id: &t.item_id,
+        what,
+        reason: &reason,
+        next,
+        link: &link,
+    })
+    .map_err(|e| format!("template: {e}"))?;
+    deliver(
+        state,
+        &format!("job-{job_id}"),
+        &name,
+        &email,
+        lang,
+        &rendered,
+    )
+    .await
+}

@@ -1,0 +1,700 @@
+//! The clearance engine's data: regimes and rates, risk rules, watchlists,
+//! lane bands, and each parcel's assessments and risk scores.
+use sqlx::FromRow;
+use time::{Date, OffsetDateTime};
+
+use super::{now, on_db, on_tx, Db, Tx};
+use crate::domain::assess::Assessment;
+use crate::domain::goods::Currency;
+use crate::domain::risk::{
+    Bands, RiskCategory, RiskResult, Rule, RuleKind, WatchAction, WatchEntry,
+};
+use crate::domain::tariff::{
+    AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, RegimeData, SpecificUnit, TariffLine,
+    Validity, VatRate,
+};
+use crate::error::{AppError, AppResult};
+use crate::regimes::Seed;
+
+const CHUNK: usize = 400;
+
+/// The version of a kind of data (raised by every change of it).
+pub async fn version(db: &Db, name: &str) -> AppResult<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        "select version from data_versions where name = $1"
+    )
+    .bind(name)
+    .fetch_optional(p)
+    .await)?
+    .unwrap_or(0))
+}
+
+/// Raises the version of a kind of data, in the changing transaction.
+pub async fn bump(tx: &mut Tx, name: &str) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into data_versions (name, version) values ($1, 1)
+         on conflict (name) do update set version = data_versions.version + 1"
+    )
+    .bind(name)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn has_regimes(db: &Db) -> AppResult<bool> {
+    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        "select count(*) from regimes"
+    )
+    .fetch_one(p)
+    .await)?
+        > 0)
+}
+
+fn bands_text(bands: &[PostalBand]) -> String {
+    bands
+        .iter()
+        .map(|b| {
+            format!(
+                "{}={}",
+                b.below_ppm.map(|p| p.to_string()).unwrap_or_default(),
+                b.amount_minor
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn parse_bands(text: &str) -> Vec<PostalBand> {
+    text.split('|')
+        .filter_map(|part| {
+            let (below, amount) = part.split_once('=')?;
+            Some(PostalBand {
+                below_ppm: below.parse().ok(),
+                amount_minor: amount.parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+/// Writes the seed files' rows (into empty tables).
+pub async fn insert_seed(tx: &mut Tx, s: &Seed) -> AppResult<()> {
+    for r in &s.regimes {
+        on_tx!(tx, |c| sqlx::query(
+            "insert into regimes (code, name, territory, currency, valid_from, valid_to,
+                 duty_free_max, vat_free_max, flat_duty, flat_duty_max, ioss_max,
+                 collected_at_sale_max, gift_free_max, gift_vat_free_max, de_minimis_max,
+                 additional_duties, postal_bands, cbec_per_transaction_max, cbec_annual_max,
+                 cbec_share_ppm, postal_article_max, postal_article_near_max, postal_waive_max,
+                 transport_in_value, handling_fee)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                     $18, $19, $20, $21, $22, $23, $24, $25)"
+        )
+        .bind(&r.code)
+        .bind(&r.name)
+        .bind(&r.territory)
+        .bind(r.currency.code())
+        .bind(r.valid.from)
+        .bind(r.valid.to)
+        .bind(r.duty_free_max)
+        .bind(r.vat_free_max)
+        .bind(r.flat_duty_minor)
+        .bind(r.flat_duty_max)
+        .bind(r.ioss_max)
+        .bind(r.collected_at_sale_max)
+        .bind(r.gift_free_max)
+        .bind(r.gift_vat_free_max)
+        .bind(r.de_minimis_max)
+        .bind(r.additional_duties)
+        .bind(bands_text(&r.postal_bands))
+        .bind(r.cbec.map(|c| c.per_transaction_max))
+        .bind(r.cbec.map(|c| c.annual_max))
+        .bind(r.cbec.map(|c| c.share_ppm))
+        .bind(r.postal_article_max)
+        .bind(r.postal_article_near_max)
+        .bind(r.postal_waive_max)
+        .bind(r.transport_in_value)
+        .bind(r.handling_fee_minor)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    for chunk in s.tariff.chunks(CHUNK) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into tariff_lines (territory, hs_prefix, description, ad_valorem_ppm,
+                     specific_minor, specific_unit, min_minor, max_minor, valid_from, valid_to) ",
+            );
+            q.push_values(chunk, |mut b, t| {
+                b.push_bind(&t.territory)
+                    .push_bind(&t.hs_prefix)
+                    .push_bind(&t.description)
+                    .push_bind(t.duty.ad_valorem_ppm)
+                    .push_bind(t.duty.specific_minor)
+                    .push_bind(t.duty.specific_unit.as_str())
+                    .push_bind(t.duty.min_minor)
+                    .push_bind(t.duty.max_minor)
+                    .push_bind(t.valid.from)
+                    .push_bind(t.valid.to);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    for chunk in s.vat.chunks(CHUNK) {
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into vat_rates (country, hs_prefix, vat_ppm, consumption_ppm,
+                     postal_article_ppm, valid_from, valid_to) ",
+            );
+            q.push_values(chunk, |mut b, v| {
+                b.push_bind(&v.country)
+                    .push_bind(&v.hs_prefix)
+                    .push_bind(v.vat_ppm)
+                    .push_bind(v.consumption_ppm)
+                    .push_bind(v.postal_article_ppm)
+                    .push_bind(v.valid.from)
+                    .push_bind(v.valid.to);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    for a in &s.additional {
+        on_tx!(tx, |c| sqlx::query(
+            "insert into additional_duties (territory, origin, rate_ppm, valid_from, valid_to)
+             values ($1, $2, $3, $4, $5)"
+        )
+        .bind(&a.territory)
+        .bind(&a.origin)
+        .bind(a.rate_ppm)
+        .bind(a.valid.from)
+        .bind(a.valid.to)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    for f in &s.fx {
+        on_tx!(tx, |c| sqlx::query(
+            "insert into fx_rates (base, currency, day, per_base_micro) values ($1, $2, $3, $4)"
+        )
+        .bind(f.base.code())
+        .bind(f.currency.code())
+        .bind(f.day)
+        .bind(f.per_base_micro)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    }
+    bump(tx, "regimes").await
+}
+
+#[derive(FromRow)]
+struct RegimeRow {
+    id: i64,
+    code: String,
+    name: String,
+    territory: String,
+    currency: String,
+    valid_from: Date,
+    valid_to: Option<Date>,
+    duty_free_max: Option<i64>,
+    vat_free_max: Option<i64>,
+    flat_duty: Option<i64>,
+    flat_duty_max: Option<i64>,
+    ioss_max: Option<i64>,
+    collected_at_sale_max: Option<i64>,
+    gift_free_max: Option<i64>,
+    gift_vat_free_max: Option<i64>,
+    de_minimis_max: Option<i64>,
+    additional_duties: bool,
+    postal_bands: String,
+    cbec_per_transaction_max: Option<i64>,
+    cbec_annual_max: Option<i64>,
+    cbec_share_ppm: Option<i64>,
+    postal_article_max: Option<i64>,
+    postal_article_near_max: Option<i64>,
+    postal_waive_max: Option<i64>,
+    transport_in_value: bool,
+    handling_fee: i64,
+}
+
+#[derive(FromRow)]
+struct TariffRow {
+    id: i64,
+    territory: String,
+    hs_prefix: String,
+    description: String,
+    ad_valorem_ppm: i64,
+    specific_minor: i64,
+    specific_unit: String,
+    min_minor: Option<i64>,
+    max_minor: Option<i64>,
+    valid_from: Date,
+    valid_to: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct VatRow {
+    id: i64,
+    country: String,
+    hs_prefix: String,
+    vat_ppm: i64,
+    consumption_ppm: i64,
+    postal_article_ppm: i64,
+    valid_from: Date,
+    valid_to: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct AdditionalRow {
+    id: i64,
+    territory: String,
+    origin: String,
+    rate_ppm: i64,
+    valid_from: Date,
+    valid_to: Option<Date>,
+}
+
+#[derive(FromRow)]
+struct FxRow {
+    id: i64,
+    base: String,
+    currency: String,
+    day: Date,
+    per_base_micro: i64,
+}
+
+fn currency(code: &str) -> AppResult<Currency> {
+    Currency::parse("currency", code).map_err(|_| {
+        tracing::error!(code, "stored currency is not ISO 4217");
+        AppError::Internal
+    })
+}
+
+/// Every regime, rate and line, for the engine.
+pub async fn load_regime_data(db: &Db) -> AppResult<RegimeData> {
+    let regimes: Vec<RegimeRow> = on_db!(db, |p| sqlx::query_as("select * from regimes")
+        .fetch_all(p)
+        .await)?;
+    let tariff: Vec<TariffRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, territory, hs_prefix, description, ad_valorem_ppm, specific_minor,
+                specific_unit, min_minor, max_minor, valid_from, valid_to from tariff_lines"
+    )
+    .fetch_all(p)
+    .await)?;
+    let vat: Vec<VatRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, country, hs_prefix, vat_ppm, consumption_ppm, postal_article_ppm,
+                valid_from, valid_to from vat_rates"
+    )
+    .fetch_all(p)
+    .await)?;
+    let additional: Vec<AdditionalRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, territory, origin, rate_ppm, valid_from, valid_to from additional_duties"
+    )
+    .fetch_all(p)
+    .await)?;
+    let fx: Vec<FxRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, base, currency, day, per_base_micro from fx_rates"
+    )
+    .fetch_all(p)
+    .await)?;
+    let regimes = regimes
+        .into_iter()
+        .map(|r| {
+            Ok(Regime {
+                id: r.id,
+                currency: currency(&r.currency)?,
+                code: r.code,
+                name: r.name,
+                territory: r.territory,
+                valid: Validity {
+                    from: r.valid_from,
+                    to: r.valid_to,
+                },
+                duty_free_max: r.duty_free_max,
+                vat_free_max: r.vat_free_max,
+                flat_duty_minor: r.flat_duty,
+                flat_duty_max: r.flat_duty_max,
+                ioss_max: r.ioss_max,
+                collected_at_sale_max: r.collected_at_sale_max,
+                gift_free_max: r.gift_free_max,
+                gift_vat_free_max: r.gift_vat_free_max,
+                de_minimis_max: r.de_minimis_max,
+                additional_duties: r.additional_duties,
+                postal_bands: parse_bands(&r.postal_bands),
+                cbec: match (
+                    r.cbec_per_transaction_max,
+                    r.cbec_annual_max,
+                    r.cbec_share_ppm,
+                ) {
+                    (Some(p), Some(a), Some(s)) => Some(Cbec {
+                        per_transaction_max: p,
+                        annual_max: a,
+                        share_ppm: s,
+                    }),
+                    _ => None,
+                },
+                postal_article_max: r.postal_article_max,
+                postal_article_near_max: r.postal_article_near_max,
+                postal_waive_max: r.postal_waive_max,
+                transport_in_value: r.transport_in_value,
+                handling_fee_minor: r.handling_fee,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let tariff = tariff
+        .into_iter()
+        .map(|t| TariffLine {
+            id: t.id,
+            territory: t.territory,
+            hs_prefix: t.hs_prefix,
+            description: t.description,
+            duty: Duty {
+                ad_valorem_ppm: t.ad_valorem_ppm,
+                specific_minor: t.specific_minor,
+                specific_unit: SpecificUnit::parse(&t.specific_unit).unwrap_or(SpecificUnit::Item),
+                min_minor: t.min_minor,
+                max_minor: t.max_minor,
+            },
+            valid: Validity {
+                from: t.valid_from,
+                to: t.valid_to,
+            },
+        })
+        .collect();
+    let vat = vat
+        .into_iter()
+        .map(|v| VatRate {
+            id: v.id,
+            country: v.country,
+            hs_prefix: v.hs_prefix,
+            vat_ppm: v.vat_ppm,
+            consumption_ppm: v.consumption_ppm,
+            postal_article_ppm: v.postal_article_ppm,
+            valid: Validity {
+                from: v.valid_from,
+                to: v.valid_to,
+            },
+        })
+        .collect();
+    let additional = additional
+        .into_iter()
+        .map(|a| AdditionalDuty {
+            id: a.id,
+            territory: a.territory,
+            origin: a.origin,
+            rate_ppm: a.rate_ppm,
+            valid: Validity {
+                from: a.valid_from,
+                to: a.valid_to,
+            },
+        })
+        .collect();
+    let fx = fx
+        .into_iter()
+        .map(|f| {
+            Ok(FxRate {
+                id: f.id,
+                base: currency(&f.base)?,
+                currency: currency(&f.currency)?,
+                day: f.day,
+                per_base_micro: f.per_base_micro,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(RegimeData::new(regimes, tariff, vat, additional, fx))
+}
+
+// ---- risk ----
+
+#[derive(FromRow)]
+struct RuleRow {
+    id: i64,
+    administration: String,
+    name: String,
+    kind: String,
+    params: String,
+    weight: i64,
+    category: String,
+    enabled: bool,
+    valid_from: Date,
+    valid_to: Option<Date>,
+}
+
+/// A rule's kind from its stored name and parameters.
+pub fn rule_kind(kind: &str, params: &str) -> Option<RuleKind> {
+    let mut v: serde_json::Value = serde_json::from_str(params).ok()?;
+    v.as_object_mut()?
+        .insert("kind".into(), serde_json::Value::String(kind.to_owned()));
+    serde_json::from_value(v).ok()
+}
+
+/// A rule kind's parameters, as stored.
+pub fn rule_params(kind: &RuleKind) -> String {
+    let mut v = serde_json::to_value(kind).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("kind");
+    }
+    v.to_string()
+}
+
+pub async fn rules(db: &Db, administration: &str) -> AppResult<Vec<Rule>> {
+    let rows: Vec<RuleRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, administration, name, kind, params, weight, category, enabled, valid_from,
+                valid_to
+         from risk_rules where administration = $1 order by id"
+    )
+    .bind(administration)
+    .fetch_all(p)
+    .await)?;
+    rows.into_iter()
+        .map(|r| {
+            let kind = rule_kind(&r.kind, &r.params).ok_or_else(|| {
+                tracing::error!(rule = r.id, "stored risk rule unreadable");
+                AppError::Internal
+            })?;
+            Ok(Rule {
+                id: r.id,
+                administration: r.administration,
+                name: r.name,
+                kind,
+                weight: r.weight as i32,
+                category: RiskCategory::parse(&r.category).ok_or(AppError::Internal)?,
+                enabled: r.enabled,
+                valid: Validity {
+                    from: r.valid_from,
+                    to: r.valid_to,
+                },
+            })
+        })
+        .collect()
+}
+
+pub struct NewRule<'a> {
+    pub administration: &'a str,
+    pub name: &'a str,
+    pub kind: &'a RuleKind,
+    pub weight: i32,
+    pub category: RiskCategory,
+    pub enabled: bool,
+    pub valid: Validity,
+    pub by: Option<i64>,
+}
+
+pub async fn insert_rule(tx: &mut Tx, r: &NewRule<'_>) -> AppResult<i64> {
+    let ts = now();
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "insert into risk_rules (administration, name, kind, params, weight, category, enabled,
+                                 valid_from, valid_to, created_by, created_at, updated_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) returning id"
+    )
+    .bind(r.administration)
+    .bind(r.name)
+    .bind(r.kind.name())
+    .bind(rule_params(r.kind))
+    .bind(i64::from(r.weight))
+    .bind(r.category.as_str())
+    .bind(r.enabled)
+    .bind(r.valid.from)
+    .bind(r.valid.to)
+    .bind(r.by)
+    .bind(ts)
+    .fetch_one(c)
+    .await)?;
+    bump(tx, &format!("risk:{}", r.administration)).await?;
+    Ok(id)
+}
+
+#[derive(FromRow)]
+struct WatchRow {
+    id: i64,
+    administration: String,
+    name: String,
+    country: String,
+    action: String,
+}
+
+pub async fn watchlist(db: &Db, administration: &str) -> AppResult<Vec<WatchEntry>> {
+    let rows: Vec<WatchRow> = on_db!(db, |p| sqlx::query_as(
+        "select id, administration, name, country, action from watchlist
+         where administration = $1 order by id"
+    )
+    .bind(administration)
+    .fetch_all(p)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|w| {
+            Some(WatchEntry {
+                id: w.id,
+                administration: w.administration,
+                name: w.name,
+                country: w.country,
+                action: WatchAction::parse(&w.action)?,
+            })
+        })
+        .collect())
+}
+
+pub async fn insert_watch(tx: &mut Tx, e: &WatchEntry, note: &str) -> AppResult<i64> {
+    let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "insert into watchlist (administration, name, country, action, note, created_at)
+         values ($1, $2, $3, $4, $5, $6) returning id"
+    )
+    .bind(&e.administration)
+    .bind(&e.name)
+    .bind(&e.country)
+    .bind(e.action.as_str())
+    .bind(note)
+    .bind(now())
+    .fetch_one(c)
+    .await)?;
+    bump(tx, &format!("risk:{}", e.administration)).await?;
+    Ok(id)
+}
+
+/// Lane bands and the auto pre-clear policy of an administration (the
+/// defaults when it set none).
+pub async fn settings(db: &Db, administration: &str) -> AppResult<(Bands, bool)> {
+    let row = on_db!(db, |p| sqlx::query_as::<_, (i64, i64, bool)>(
+        "select yellow_from, red_from, auto_preclear_green from risk_settings
+         where administration = $1"
+    )
+    .bind(administration)
+    .fetch_optional(p)
+    .await)?;
+    Ok(match row {
+        Some((y, r, auto)) => (
+            Bands {
+                yellow_from: y as i32,
+                red_from: r as i32,
+            },
+            auto,
+        ),
+        None => (Bands::default(), false),
+    })
+}
+
+pub async fn save_settings(
+    tx: &mut Tx,
+    administration: &str,
+    bands: Bands,
+    auto_preclear_green: bool,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into risk_settings (administration, yellow_from, red_from, auto_preclear_green)
+         values ($1, $2, $3, $4)
+         on conflict (administration) do update set yellow_from = excluded.yellow_from,
+             red_from = excluded.red_from, auto_preclear_green = excluded.auto_preclear_green"
+    )
+    .bind(administration)
+    .bind(i64::from(bands.yellow_from))
+    .bind(i64::from(bands.red_from))
+    .bind(auto_preclear_green)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    bump(tx, &format!("risk:{administration}")).await
+}
+
+pub async fn insert_reason_code(
+    tx: &mut Tx,
+    administration: &str,
+    code: &str,
+    label: &str,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "insert into reason_codes (administration, code, label) values ($1, $2, $3)"
+    )
+    .bind(administration)
+    .bind(code)
+    .bind(label)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+// ---- each parcel's results ----
+
+pub struct NewResult<'a> {
+    pub parcel_id: i64,
+    pub declaration_id: Option<i64>,
+    pub assessment: &'a Assessment,
+    pub risk: &'a RiskResult,
+}
+
+/// Stores assessments and risk scores as the parcels' current ones (the
+/// earlier ones stay as history).
+pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>]) -> AppResult<()> {
+    let ts: OffsetDateTime = now();
+    let details: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let detail = serde_json::json!({
+                "lines": r.assessment.lines,
+                "notes": r.assessment.notes,
+            });
+            Ok((
+                detail.to_string(),
+                serde_json::to_string(&r.risk.hits).map_err(|_| AppError::Internal)?,
+            ))
+        })
+        .collect::<AppResult<_>>()?;
+    for (chunk, details) in rows.chunks(CHUNK).zip(details.chunks(CHUNK)) {
+        let ids: Vec<i64> = chunk.iter().map(|r| r.parcel_id).collect();
+        for table in ["assessments", "risk_scores"] {
+            on_tx!(tx, |c| {
+                let mut q = sqlx::QueryBuilder::new(format!(
+                    "update {table} set current = false where current and parcel_id in ("
+                ));
+                let mut list = q.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                q.push(")");
+                q.build().execute(c).await.map(|_| ())
+            })?;
+        }
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into assessments (parcel_id, declaration_id, regime, currency,
+                     goods_value_minor, customs_value_minor, total_minor, payer, complete,
+                     detail, current, created_at) ",
+            );
+            q.push_values(chunk.iter().zip(details), |mut b, (r, (detail, _))| {
+                let a = r.assessment;
+                b.push_bind(r.parcel_id)
+                    .push_bind(r.declaration_id)
+                    .push_bind(&a.regime)
+                    .push_bind(a.currency.map(|c| c.code()))
+                    .push_bind(a.goods_value_minor)
+                    .push_bind(a.customs_value_minor)
+                    .push_bind(a.total_minor)
+                    .push_bind(a.payer.as_str())
+                    .push_bind(a.complete)
+                    .push_bind(detail)
+                    .push_bind(true)
+                    .push_bind(ts);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+        on_tx!(tx, |c| {
+            let mut q = sqlx::QueryBuilder::new(
+                "insert into risk_scores (parcel_id, declaration_id, score, lane, blocked, hits,
+                     current, created_at) ",
+            );
+            q.push_values(chunk.iter().zip(details), |mut b, (r, (_, hits))| {
+                b.push_bind(r.parcel_id)
+                    .push_bind(r.declaration_id)
+                    .push_bind(i64::from(r.risk.score))
+                    .push_bind(r.risk.lane.as_str())
+                    .push_bind(r.risk.blocked)
+                    .push_bind(hits)
+                    .push_bind(true)
+                    .push_bind(ts);
+            });
+            q.build().execute(c).await.map(|_| ())
+        })?;
+    }
+    Ok(())
+}
