@@ -6,7 +6,7 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
-use crate::pages::{account, admin, auth, declarations, home, platform, public, uploads};
+use crate::pages::{account, admin, auth, declarations, home, platform, public, risk, uploads};
 
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -124,6 +124,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/parcels/:id/amend") view=declarations::AmendParcel ssr=SsrMode::Async />
                         <Route path=path!("/company") view=declarations::Company ssr=SsrMode::Async />
                         <Route path=path!("/api-keys") view=declarations::ApiKeys ssr=SsrMode::Async />
+                        <Route path=path!("/customs/rules") view=risk::CustomsRules ssr=SsrMode::Async />
+                        <Route path=path!("/customs/rules/:id") view=risk::CustomsRule ssr=SsrMode::Async />
+                        <Route path=path!("/customs/parcels") view=risk::CustomsParcels ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
                         <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />
                         <Route path=path!("/account") view=account::Account ssr=SsrMode::Async />

@@ -231,3 +231,81 @@ both_backends!(the_green_lane_policy_pre_clears, |app| {
     let p = submit(&app, &key, &declaration("GB", "Pistol holster", "40.00")).await;
     assert_eq!(p["parcel"]["customs_status"], "assessed");
 });
+
+both_backends!(
+    an_amendment_reassesses_and_keeps_the_old_assessment,
+    |app| {
+        let key = api_key(&app).await;
+        let p = submit(&app, &key, &declaration("FR", "Cotton T-shirt", "200.00")).await;
+        let id = p["parcel"]["id"].as_i64().unwrap();
+        assert_eq!(p["parcel"]["amount_due_minor"], 6_880);
+        let amend = |body: Value, version: &Value| {
+            let key = key.clone();
+            let url = app.url(&format!("/api/v1/parcels/{id}/amend"));
+            let version = version.clone();
+            async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(key)
+                    .json(&json!({"version": version, "declaration": body}))
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        // EUR 180.00: duty EUR 21.60 and VAT EUR 40.32 (above EUR 150 the
+        // tariff applies under every EU regime since 2021).
+        let r = amend(
+            declaration("FR", "Cotton T-shirt", "180.00"),
+            &p["parcel"]["version"],
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["parcel"]["payment_status"], "due");
+        assert_eq!(p["parcel"]["amount_due_minor"], 2_160 + 4_032);
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from assessments where parcel_id = {id}"
+            ))
+            .await,
+            2
+        );
+        assert_eq!(
+            app.count(&format!(
+                "select total_minor from assessments where parcel_id = {id} and current"
+            ))
+            .await,
+            6_192
+        );
+        // DDP: the merchant pays, nothing is due from the recipient any more.
+        let mut ddp = declaration("FR", "Cotton T-shirt", "180.00");
+        ddp["incoterm"] = json!("DDP");
+        let r = amend(ddp, &p["parcel"]["version"]).await;
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["parcel"]["payment_status"], "not_due");
+        assert!(p["parcel"]["amount_due_minor"].is_null());
+        let last = p["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|e| e["dimension"] == "payment")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (last["from_state"].as_str(), last["to_state"].as_str()),
+            (Some("due"), Some("not_due"))
+        );
+        // A stale version is refused and changes nothing.
+        let r = amend(declaration("FR", "Cotton T-shirt", "300.00"), &json!(1)).await;
+        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from assessments where parcel_id = {id}"
+            ))
+            .await,
+            3
+        );
+    }
+);

@@ -137,6 +137,32 @@ const FUNCTIONS: &[Function] = &[
         &["merchant"],
     ),
     ("/api/uploads/list", &[], &["merchant"]),
+    ("/api/risk/rules", &[], &["customs_supervisor"]),
+    (
+        "/api/risk/rules/get",
+        &[("rule_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/rules/save",
+        &[("rule[name]", ""), ("rule[kind]", "keyword")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/rules/enable",
+        &[("rule_id", "999999"), ("enabled", "true")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/backtest",
+        &[("rule_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/parcels",
+        &[],
+        &["customs_officer", "customs_supervisor"],
+    ),
     (
         "/api/customs/decide",
         &[
@@ -184,6 +210,11 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/declarations", &["merchant"]),
     ("/declarations/new", &["merchant"]),
     ("/declarations/upload", &["merchant"]),
+    ("/customs/rules", &["customs_supervisor"]),
+    (
+        "/customs/parcels",
+        &["customs_officer", "customs_supervisor"],
+    ),
     ("/company", &["merchant"]),
     ("/api-keys", &["merchant"]),
     ("/admin/audit", &["admin"]),

@@ -947,9 +947,72 @@ pub mod server {
         f.total_value_minor = d.total_value.minor;
         f.addressee_country = &d.addressee.country;
         f.submitted = true;
+        // A new value or HS code is a new assessment (the old one stays as
+        // history), and the payment status follows it.
+        let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
+        let cleared = engine.clear(&d, &p.item_id)?;
+        let payment = PaymentStatus::parse(&p.payment_status).ok_or(AppError::Internal)?;
+        let wanted = match (payment, cleared.due()) {
+            (PaymentStatus::NotDue, true) => PaymentStatus::Due,
+            (PaymentStatus::Due, false) => PaymentStatus::NotDue,
+            (PaymentStatus::Paid, _)
+                if p.amount_due_minor.unwrap_or(0) > cleared.assessment.total_minor =>
+            {
+                PaymentStatus::Refunded
+            }
+            (other, _) => other,
+        };
+        let payment_move = (wanted != payment)
+            .then(|| payment.move_to(wanted))
+            .transpose()
+            .map_err(refused)?;
         let mut tx = state.db.begin().await?;
         let id = store::insert_declaration(&mut tx, &f).await?;
         store::set_current_declaration(&mut tx, parcel_id, id, expected_version).await?;
+        crate::db::clearance::insert_results(
+            &mut tx,
+            &[crate::db::clearance::NewResult {
+                parcel_id,
+                declaration_id: Some(id),
+                assessment: &cleared.assessment,
+                risk: &cleared.risk,
+            }],
+        )
+        .await?;
+        let due = cleared.due();
+        store::set_assessed(
+            &mut tx,
+            parcel_id,
+            cleared.risk.lane.as_str(),
+            wanted.as_str(),
+            due.then_some(cleared.assessment.total_minor),
+            due.then(|| cleared.assessment.currency.map(|c| c.code()))
+                .flatten(),
+        )
+        .await?;
+        if let Some(to) = payment_move {
+            let owed = match cleared.assessment.currency {
+                Some(cur) if due => format!(
+                    "reassessed: {} due from the recipient",
+                    crate::domain::goods::Money::new(cleared.assessment.total_minor, cur)
+                ),
+                _ => "reassessed".to_owned(),
+            };
+            store::insert_event(
+                &mut tx,
+                &store::NewEvent {
+                    reason: &owed,
+                    ..ev(
+                        parcel_id,
+                        user.id,
+                        "payment",
+                        Some(payment.as_str()),
+                        to.as_str(),
+                    )
+                },
+            )
+            .await?;
+        }
         let reason = format!("version {}", version + 1);
         store::insert_event(
             &mut tx,

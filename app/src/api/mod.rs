@@ -10,6 +10,7 @@ pub mod declarations;
 pub mod documents;
 pub mod jobs;
 pub mod reference;
+pub mod risk;
 pub mod uploads;
 
 #[cfg(feature = "ssr")]

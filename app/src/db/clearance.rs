@@ -504,6 +504,33 @@ pub async fn insert_rule(tx: &mut Tx, r: &NewRule<'_>) -> AppResult<i64> {
     Ok(id)
 }
 
+/// Changes a rule (its administration stays).
+pub async fn update_rule(tx: &mut Tx, r: &Rule) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update risk_rules set name = $1, kind = $2, params = $3, weight = $4, category = $5,
+                enabled = $6, valid_from = $7, valid_to = $8, updated_at = $9
+         where id = $10 and administration = $11"
+    )
+    .bind(&r.name)
+    .bind(r.kind.name())
+    .bind(rule_params(&r.kind))
+    .bind(i64::from(r.weight))
+    .bind(r.category.as_str())
+    .bind(r.enabled)
+    .bind(r.valid.from)
+    .bind(r.valid.to)
+    .bind(now())
+    .bind(r.id)
+    .bind(&r.administration)
+    .execute(c)
+    .await
+    .map(|x| x.rows_affected()))?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    bump(tx, &format!("risk:{}", r.administration)).await
+}
+
 #[derive(FromRow)]
 struct WatchRow {
     id: i64,

@@ -507,6 +507,32 @@ pub async fn set_current_declaration(
     Ok(())
 }
 
+/// After a (re)assessment: the lane, the payment status and what is due
+/// (the caller checked the parcel's version in this transaction).
+pub async fn set_assessed(
+    tx: &mut Tx,
+    parcel_id: i64,
+    lane: &str,
+    payment_status: &str,
+    amount_due_minor: Option<i64>,
+    amount_due_currency: Option<String>,
+) -> AppResult<()> {
+    on_tx!(tx, |c| sqlx::query(
+        "update parcels set lane = $1, payment_status = $2, amount_due_minor = $3,
+                amount_due_currency = $4
+         where id = $5"
+    )
+    .bind(lane)
+    .bind(payment_status)
+    .bind(amount_due_minor)
+    .bind(amount_due_currency)
+    .bind(parcel_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// Sets the parcel's customs and payment status, if it is still at
 /// `expected_version` (else the concurrent change won: a conflict).
 pub async fn set_statuses(
@@ -661,7 +687,7 @@ pub async fn insert_event(tx: &mut Tx, e: &NewEvent<'_>) -> AppResult<()> {
 const PARCEL: &str =
     "select p.id, p.item_id, p.company_id, p.declaration_id, p.destination_country,
         p.inward_office_id, f.name as inward_office_name, p.customs_status, p.payment_status,
-        p.location, p.version, p.created_at
+        p.location, p.version, p.amount_due_minor, p.amount_due_currency, p.created_at
     from parcels p left join offices f on f.id = p.inward_office_id";
 
 pub async fn parcel(db: &Db, id: i64) -> AppResult<ParcelRow> {

@@ -74,6 +74,10 @@ pub struct ParcelRow {
     pub payment_status: String,
     pub location: String,
     pub version: i64,
+    /// What the recipient owes before delivery (minor units), when
+    /// something is due.
+    pub amount_due_minor: Option<i64>,
+    pub amount_due_currency: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,

@@ -84,9 +84,16 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
                     <li><a href="/api-keys">{t!(i18n, nav.api_keys)}</a></li>
                 </ul>
             }.into_any(),
+            Role::CustomsOfficer => view! {
+                <ul class="link-list">
+                    <li><a href="/customs/parcels">{t!(i18n, nav.scored_parcels)}</a></li>
+                </ul>
+            }.into_any(),
             Role::CustomsSupervisor => view! {
                 <ul class="link-list">
                     <li><a href="/admin/users">{t!(i18n, home.manage_officers)}</a></li>
+                    <li><a href="/customs/rules">{t!(i18n, nav.risk_rules)}</a></li>
+                    <li><a href="/customs/parcels">{t!(i18n, nav.scored_parcels)}</a></li>
                 </ul>
             }.into_any(),
             _ => ().into_any(),

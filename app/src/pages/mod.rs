@@ -6,4 +6,5 @@ pub mod declarations;
 pub mod home;
 pub mod platform;
 pub mod public;
+pub mod risk;
 pub mod uploads;
