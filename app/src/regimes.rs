@@ -1,4 +1,4 @@
-//! Regime data as CSV: the seed files in `data/regimes/` (compiled in) and
+//! Regime data as CSV: the seed files in `app/seed/regimes/` (compiled in) and
 //! the admins' imports, read into the engine's types with every problem at
 //! its row and column.
 use std::collections::HashMap;
@@ -12,11 +12,11 @@ use crate::domain::tariff::{
     Validity, VatRate,
 };
 
-pub const REGIMES_CSV: &str = include_str!("../../data/regimes/regimes.csv");
-pub const TARIFF_CSV: &str = include_str!("../../data/regimes/tariff.csv");
-pub const VAT_CSV: &str = include_str!("../../data/regimes/vat.csv");
-pub const ADDITIONAL_CSV: &str = include_str!("../../data/regimes/additional.csv");
-pub const FX_CSV: &str = include_str!("../../data/regimes/fx.csv");
+pub const REGIMES_CSV: &str = include_str!("../seed/regimes/regimes.csv");
+pub const TARIFF_CSV: &str = include_str!("../seed/regimes/tariff.csv");
+pub const VAT_CSV: &str = include_str!("../seed/regimes/vat.csv");
+pub const ADDITIONAL_CSV: &str = include_str!("../seed/regimes/additional.csv");
+pub const FX_CSV: &str = include_str!("../seed/regimes/fx.csv");
 
 /// One CSV row with named access and the problems found in it.
 struct Row<'a> {

@@ -1,5 +1,5 @@
 -- The clearance engine's data: regimes and rates (seeded from
--- data/regimes/*.csv at start-up when empty), risk rules, watchlists, reason
+-- app/seed/regimes/*.csv at start-up when empty), risk rules, watchlists, reason
 -- codes and lane bands per customs administration, and each parcel's
 -- assessments and risk scores (history kept: the newest is current).
 -- Same schema as migrations/postgres/0006_clearance.sql.

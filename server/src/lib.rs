@@ -65,7 +65,7 @@ pub async fn prepare(
 ) -> Result<AppState, StartError> {
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
-    // Regime data (tariffs, VAT, thresholds, FX) from data/regimes/ into an
+    // Regime data (tariffs, VAT, thresholds, FX) from app/seed/regimes/ into an
     // empty database, in every environment.
     app::clearance::ensure_seeded(&db).await?;
     match config.app_env {

@@ -1,7 +1,7 @@
 //! The clearance engine on submission, on both databases: every parcel is
 //! scored and assessed in the transaction that creates it, with its events;
 //! keyword rules and watchlists set the lane; the green-lane policy
-//! pre-clears; the regime data is seeded from data/regimes/.
+//! pre-clears; the regime data is seeded from app/seed/regimes/.
 mod common;
 
 use common::*;

@@ -1,6 +1,6 @@
 //! Regime data for duty and tax: tariff lines, VAT rates, regimes with their
 //! thresholds and reliefs, additional duties and exchange rates. All of it
-//! is data with validity dates (seeded from `data/regimes/*.csv`, edited by
+//! is data with validity dates (seeded from `app/seed/regimes/*.csv`, edited by
 //! admins); the engine in [`super::assess`] reads it through [`RegimeData`].
 //!
 //! Amounts are integer minor units of the regime's currency; rates are parts
