@@ -6,7 +6,9 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
-use crate::pages::{account, admin, auth, declarations, home, platform, public, risk, uploads};
+use crate::pages::{
+    account, admin, auth, declarations, home, lists, platform, public, risk, uploads,
+};
 
 /// The document shell rendered by the server around <App/>.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -126,6 +128,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/api-keys") view=declarations::ApiKeys ssr=SsrMode::Async />
                         <Route path=path!("/customs/rules") view=risk::CustomsRules ssr=SsrMode::Async />
                         <Route path=path!("/customs/rules/:id") view=risk::CustomsRule ssr=SsrMode::Async />
+                        <Route path=path!("/customs/lists") view=lists::CustomsListsPage ssr=SsrMode::Async />
                         <Route path=path!("/customs/parcels") view=risk::CustomsParcels ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
                         <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />

@@ -68,3 +68,21 @@ test('a supervisor adds a keyword rule, back-tests it, enables it, and a new dec
   await expect(page.locator('#scored-parcels')).toContainText(itemId);
   await expectAccessible(page);
 });
+
+test('a supervisor adds a name to the watchlist and a reason code', async ({ page }) => {
+  await signIn(page, 'customs_supervisor');
+  await page.getByRole('link', { name: 'Lanes, watchlist and reason codes' }).click();
+  await expect(page).toHaveURL(/\/customs\/lists$/);
+  await expectAccessible(page);
+  const name = `Shady Imports ${Date.now() % 100000}`;
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Action').selectOption('block');
+  await page.getByRole('button', { name: 'Add', exact: true }).first().click();
+  await expect(page).toHaveURL(/saved=watchlist/);
+  await expect(page.locator('#watchlist')).toContainText(name);
+  await page.getByLabel('Code', { exact: true }).fill('E2E_CHECK');
+  await page.getByLabel('Label', { exact: true }).fill('Checked in a browser test');
+  await page.getByRole('button', { name: 'Add', exact: true }).last().click();
+  await expect(page.locator('#reason-codes')).toContainText('E2E_CHECK');
+  await expectAccessible(page);
+});

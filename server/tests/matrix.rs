@@ -158,6 +158,37 @@ const FUNCTIONS: &[Function] = &[
         &[("rule_id", "999999")],
         &["customs_supervisor"],
     ),
+    ("/api/risk/lists", &[], &["customs_supervisor"]),
+    (
+        "/api/risk/settings/save",
+        &[("yellow_from", ""), ("red_from", "")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/watchlist/add",
+        &[
+            ("name", ""),
+            ("country", ""),
+            ("action", "warn"),
+            ("note", ""),
+        ],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/watchlist/remove",
+        &[("entry_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/reasons/save",
+        &[("code", ""), ("label", "")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/reasons/active",
+        &[("reason_id", "999999"), ("active", "true")],
+        &["customs_supervisor"],
+    ),
     (
         "/api/risk/parcels",
         &[],
@@ -211,6 +242,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/declarations/new", &["merchant"]),
     ("/declarations/upload", &["merchant"]),
     ("/customs/rules", &["customs_supervisor"]),
+    ("/customs/lists", &["customs_supervisor"]),
     (
         "/customs/parcels",
         &["customs_officer", "customs_supervisor"],

@@ -72,6 +72,40 @@ pub struct ScoredParcel {
     pub version: i64,
 }
 
+/// A watchlist entry as the supervisor's page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchView {
+    pub id: i64,
+    pub name: String,
+    pub country: String,
+    pub action: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonView {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub active: bool,
+}
+
+/// Lane bands and the green-lane policy of an administration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneSettings {
+    pub yellow_from: i32,
+    pub red_from: i32,
+    pub auto_preclear_green: bool,
+}
+
+/// Everything on the supervisor's lists page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisorLists {
+    pub settings: LaneSettings,
+    pub watchlist: Vec<WatchView>,
+    pub reasons: Vec<ReasonView>,
+}
+
 pub const BACKTEST_DEFAULT: i64 = 500;
 pub const BACKTEST_MAX: i64 = 20_000;
 
@@ -112,6 +146,71 @@ pub async fn backtest_rule(rule_id: i64, last: Option<i64>) -> Result<Backtest, 
 #[server(endpoint = "risk/parcels")]
 pub async fn scored_parcels(lane: Option<String>) -> Result<Vec<ScoredParcel>, AppError> {
     crate::api::respond::reply(server::parcels(lane).await)
+}
+
+#[server(endpoint = "risk/lists")]
+pub async fn customs_lists() -> Result<SupervisorLists, AppError> {
+    crate::api::respond::reply(server::lists().await)
+}
+
+#[server(endpoint = "risk/settings/save")]
+pub async fn save_lane_settings(
+    yellow_from: String,
+    red_from: String,
+    auto_preclear_green: Option<String>,
+) -> Result<(), AppError> {
+    let result =
+        server::save_settings(&yellow_from, &red_from, auto_preclear_green.is_some()).await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/customs/lists?saved=settings".into(),
+        "/customs/lists",
+    )
+}
+
+#[server(endpoint = "risk/watchlist/add")]
+pub async fn add_watch(
+    name: String,
+    country: String,
+    action: String,
+    note: String,
+) -> Result<i64, AppError> {
+    let result = server::add_watch(&name, &country, &action, &note).await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/customs/lists?saved=watchlist".into(),
+        "/customs/lists",
+    )
+}
+
+#[server(endpoint = "risk/watchlist/remove")]
+pub async fn remove_watch(entry_id: i64) -> Result<(), AppError> {
+    let result = server::remove_watch(entry_id).await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/customs/lists?saved=watchlist".into(),
+        "/customs/lists",
+    )
+}
+
+#[server(endpoint = "risk/reasons/save")]
+pub async fn save_reason(code: String, label: String) -> Result<(), AppError> {
+    let result = server::save_reason(&code, &label).await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/customs/lists?saved=reasons".into(),
+        "/customs/lists",
+    )
+}
+
+#[server(endpoint = "risk/reasons/active")]
+pub async fn set_reason_active(reason_id: i64, active: bool) -> Result<(), AppError> {
+    let result = server::reason_active(reason_id, active).await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/customs/lists?saved=reasons".into(),
+        "/customs/lists",
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -497,6 +596,208 @@ pub mod server {
             }
         }
         Ok(out)
+    }
+
+    pub async fn lists() -> AppResult<super::SupervisorLists> {
+        let (_, admin) = supervisor().await?;
+        let db = &state()?.db;
+        let (bands, auto) = store::settings(db, &admin).await?;
+        Ok(super::SupervisorLists {
+            settings: super::LaneSettings {
+                yellow_from: bands.yellow_from,
+                red_from: bands.red_from,
+                auto_preclear_green: auto,
+            },
+            watchlist: store::watchlist_rows(db, &admin)
+                .await?
+                .into_iter()
+                .map(|w| super::WatchView {
+                    id: w.id,
+                    name: w.name,
+                    country: w.country,
+                    action: w.action,
+                    note: w.note,
+                })
+                .collect(),
+            reasons: store::reason_codes(db, &admin)
+                .await?
+                .into_iter()
+                .map(|r| super::ReasonView {
+                    id: r.id,
+                    code: r.code,
+                    label: r.label,
+                    active: r.active,
+                })
+                .collect(),
+        })
+    }
+
+    pub async fn save_settings(yellow: &str, red: &str, auto: bool) -> AppResult<()> {
+        let (user, admin) = supervisor().await?;
+        let mut errors = Vec::new();
+        let yellow = yellow
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|v| (1..=10_000).contains(v));
+        let red = red
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|v| (1..=10_000).contains(v));
+        if yellow.is_none() {
+            errors.push(FieldError::new("yellow_from", "number_invalid"));
+        }
+        if red.is_none() {
+            errors.push(FieldError::new("red_from", "number_invalid"));
+        }
+        let (Some(yellow), Some(red)) = (yellow, red) else {
+            return Err(AppError::validation(errors));
+        };
+        if red <= yellow {
+            return Err(AppError::field("red_from", "range_reversed"));
+        }
+        let db = &state()?.db;
+        let before = store::settings(db, &admin).await?;
+        let bands = crate::domain::risk::Bands {
+            yellow_from: yellow,
+            red_from: red,
+        };
+        let mut tx = db.begin().await?;
+        store::save_settings(&mut tx, &admin, bands, auto).await?;
+        audit::record(
+            &mut tx,
+            &user,
+            "risk_settings.update",
+            "risk_settings",
+            &admin,
+            Some(&before),
+            Some(&(bands, auto)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn add_watch(name: &str, country: &str, action: &str, note: &str) -> AppResult<i64> {
+        let (user, admin) = supervisor().await?;
+        let mut errors = Vec::new();
+        let name = name.trim();
+        if crate::domain::risk::normalise_name(name).is_empty() {
+            errors.push(FieldError::new("name", "required"));
+        } else if name.chars().count() > 200 {
+            errors.push(FieldError::new("name", "too_long"));
+        }
+        let country = country.trim().to_uppercase();
+        if !country.is_empty() && CountryCode::parse("country", &country).is_err() {
+            errors.push(FieldError::new("country", "country_invalid"));
+        }
+        let action = crate::domain::risk::WatchAction::parse(action);
+        if action.is_none() {
+            errors.push(FieldError::new("action", "invalid"));
+        }
+        if note.chars().count() > 500 {
+            errors.push(FieldError::new("note", "too_long"));
+        }
+        let Some(action) = action.filter(|_| errors.is_empty()) else {
+            return Err(AppError::validation(errors));
+        };
+        let entry = crate::domain::risk::WatchEntry {
+            id: 0,
+            administration: admin.clone(),
+            name: name.to_owned(),
+            country,
+            action,
+        };
+        let db = &state()?.db;
+        let mut tx = db.begin().await?;
+        let id = store::insert_watch(&mut tx, &entry, note.trim()).await?;
+        audit::record(
+            &mut tx,
+            &user,
+            "watchlist.add",
+            "watchlist",
+            id,
+            None::<&()>,
+            Some(&entry),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn remove_watch(id: i64) -> AppResult<()> {
+        let (user, admin) = supervisor().await?;
+        let db = &state()?.db;
+        let mut tx = db.begin().await?;
+        let before = store::delete_watch(&mut tx, &admin, id).await?;
+        audit::record(
+            &mut tx,
+            &user,
+            "watchlist.remove",
+            "watchlist",
+            id,
+            Some(&before),
+            None::<&()>,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn save_reason(code: &str, label: &str) -> AppResult<()> {
+        let (user, admin) = supervisor().await?;
+        let code = code.trim().to_uppercase().replace([' ', '-'], "_");
+        let label = label.trim();
+        let mut errors = Vec::new();
+        if code.is_empty()
+            || code.len() > 40
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            errors.push(FieldError::new("code", "invalid"));
+        }
+        if label.is_empty() {
+            errors.push(FieldError::new("label", "required"));
+        } else if label.chars().count() > 200 {
+            errors.push(FieldError::new("label", "too_long"));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::validation(errors));
+        }
+        let db = &state()?.db;
+        let mut tx = db.begin().await?;
+        let (before, after) = store::save_reason_code(&mut tx, &admin, &code, label).await?;
+        audit::record(
+            &mut tx,
+            &user,
+            "reason_code.save",
+            "reason_code",
+            after.id,
+            before.as_ref(),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn reason_active(id: i64, active: bool) -> AppResult<()> {
+        let (user, admin) = supervisor().await?;
+        let db = &state()?.db;
+        let mut tx = db.begin().await?;
+        let (before, after) = store::set_reason_active(&mut tx, &admin, id, active).await?;
+        audit::record(
+            &mut tx,
+            &user,
+            "reason_code.active",
+            "reason_code",
+            id,
+            Some(&before),
+            Some(&after),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The latest scored parcels to the officer's country, optionally of one

@@ -725,3 +725,117 @@ pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>]) -> AppResult<()
     }
     Ok(())
 }
+
+// ---- supervisors' lists ----
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct WatchRowFull {
+    pub id: i64,
+    pub name: String,
+    pub country: String,
+    pub action: String,
+    pub note: String,
+}
+
+pub async fn watchlist_rows(db: &Db, administration: &str) -> AppResult<Vec<WatchRowFull>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, WatchRowFull>(
+        "select id, name, country, action, note from watchlist
+         where administration = $1 order by name, id"
+    )
+    .bind(administration)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Removes a watchlist entry of the administration; returns it.
+pub async fn delete_watch(tx: &mut Tx, administration: &str, id: i64) -> AppResult<WatchRowFull> {
+    let row = on_tx!(tx, |c| sqlx::query_as::<_, WatchRowFull>(
+        "delete from watchlist where id = $1 and administration = $2
+         returning id, name, country, action, note"
+    )
+    .bind(id)
+    .bind(administration)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(AppError::NotFound)?;
+    bump(tx, &format!("risk:{administration}")).await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ReasonRow {
+    pub id: i64,
+    pub code: String,
+    pub label: String,
+    pub active: bool,
+}
+
+pub async fn reason_codes(db: &Db, administration: &str) -> AppResult<Vec<ReasonRow>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, ReasonRow>(
+        "select id, code, label, active from reason_codes where administration = $1 order by code"
+    )
+    .bind(administration)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Adds a reason code, or renames and reactivates an existing one; returns
+/// the row as it was before (if any) and after.
+pub async fn save_reason_code(
+    tx: &mut Tx,
+    administration: &str,
+    code: &str,
+    label: &str,
+) -> AppResult<(Option<ReasonRow>, ReasonRow)> {
+    let before = on_tx!(tx, |c| {
+        sqlx::query_as::<_, ReasonRow>(
+        "select id, code, label, active from reason_codes where administration = $1 and code = $2"
+    )
+    .bind(administration)
+    .bind(code)
+    .fetch_optional(c)
+    .await
+    })?;
+    let after = on_tx!(tx, |c| sqlx::query_as::<_, ReasonRow>(
+        "insert into reason_codes (administration, code, label) values ($1, $2, $3)
+         on conflict (administration, code) do update set label = excluded.label, active = true
+         returning id, code, label, active"
+    )
+    .bind(administration)
+    .bind(code)
+    .bind(label)
+    .fetch_one(c)
+    .await)?;
+    Ok((before, after))
+}
+
+pub async fn set_reason_active(
+    tx: &mut Tx,
+    administration: &str,
+    id: i64,
+    active: bool,
+) -> AppResult<(ReasonRow, ReasonRow)> {
+    let before = on_tx!(tx, |c| {
+        sqlx::query_as::<_, ReasonRow>(
+        "select id, code, label, active from reason_codes where id = $1 and administration = $2"
+    )
+    .bind(id)
+    .bind(administration)
+    .fetch_optional(c)
+    .await
+    })?
+    .ok_or(AppError::NotFound)?;
+    on_tx!(tx, |c| sqlx::query(
+        "update reason_codes set active = $1 where id = $2"
+    )
+    .bind(active)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    let after = ReasonRow {
+        active,
+        ..before.clone()
+    };
+    Ok((before, after))
+}

@@ -93,6 +93,7 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
                 <ul class="link-list">
                     <li><a href="/admin/users">{t!(i18n, home.manage_officers)}</a></li>
                     <li><a href="/customs/rules">{t!(i18n, nav.risk_rules)}</a></li>
+                    <li><a href="/customs/lists">{t!(i18n, nav.customs_lists)}</a></li>
                     <li><a href="/customs/parcels">{t!(i18n, nav.scored_parcels)}</a></li>
                 </ul>
             }.into_any(),

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod declarations;
 pub mod home;
+pub mod lists;
 pub mod platform;
 pub mod public;
 pub mod risk;
