@@ -52,7 +52,17 @@ pub fn SignUp() -> impl IntoView {
             == Some("merchant")
     };
     let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
+    // A choice made before the page came alive (hydration) is in the DOM
+    // only: take it over, or the company questions would hide.
+    let merchant_input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(el) = merchant_input.get() {
+            if el.checked() && account_type.get_untracked().is_none() {
+                account_type.set(Some("merchant".into()));
+            }
+        }
+        hydrated.set(true);
+    });
     let show_company = move || !hydrated.get() || merchant_chosen();
     let type_error = move || errors.get().for_field("account_type");
     view! {
@@ -72,7 +82,7 @@ pub fn SignUp() -> impl IntoView {
                         <label for="type-recipient">{t!(i18n, sign_up.type_recipient)}</label>
                     </div>
                     <div class="radio">
-                        <input type="radio" id="type-merchant" name="account_type" value="merchant"
+                        <input type="radio" id="type-merchant" name="account_type" value="merchant" node_ref=merchant_input
                             checked=move || remembered("account_type").as_deref() == Some("merchant")
                             on:change=move |_| account_type.set(Some("merchant".into())) />
                         <label for="type-merchant">{t!(i18n, sign_up.type_merchant)}</label>
