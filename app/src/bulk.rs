@@ -396,6 +396,8 @@ pub fn rejected_csv(
     text_of: impl Fn(&Problem) -> String,
 ) -> Result<Vec<u8>, String> {
     let text = text(bytes).map_err(|p| p.code)?;
+    // A file whose header could not be read has no parcels: only the rows
+    // with problems of their own come back.
     let parsed = read(bytes, &Defaults::default()).unwrap_or_default();
     let rows = rejected_rows(&parsed, problems);
     let mut by_row: HashMap<u64, Vec<String>> = HashMap::new();

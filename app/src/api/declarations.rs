@@ -780,7 +780,7 @@ pub mod server {
                 risk: &c.risk,
             })
             .collect();
-        crate::db::clearance::insert_results(tx, &results).await?;
+        crate::db::clearance::insert_results(tx, &results, true).await?;
 
         // The events: submitted; advance data received, then assessed (and
         // pre-cleared by policy); what is owed; posted.
@@ -977,6 +977,7 @@ pub mod server {
                 assessment: &cleared.assessment,
                 risk: &cleared.risk,
             }],
+            false,
         )
         .await?;
         let due = cleared.due();

@@ -82,10 +82,16 @@ pub async fn declarations_csv(
         } else {
             crate::domain::goods::format_decimal(r.total_value_minor, exp).replace(',', "")
         };
-        let created = r
+        let created = match r
             .created_at
             .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default();
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "CSV export date");
+                return fail(AppError::Internal);
+            }
+        };
         result = w.write_record([
             created.as_str(),
             r.item_id.as_deref().unwrap_or(""),

@@ -429,12 +429,15 @@ pub fn rule_kind(kind: &str, params: &str) -> Option<RuleKind> {
 }
 
 /// A rule kind's parameters, as stored.
-pub fn rule_params(kind: &RuleKind) -> String {
-    let mut v = serde_json::to_value(kind).unwrap_or_default();
+pub fn rule_params(kind: &RuleKind) -> AppResult<String> {
+    let mut v = serde_json::to_value(kind).map_err(|e| {
+        tracing::error!(error = %e, "risk rule parameters");
+        AppError::Internal
+    })?;
     if let Some(m) = v.as_object_mut() {
         m.remove("kind");
     }
-    v.to_string()
+    Ok(v.to_string())
 }
 
 pub async fn rules(db: &Db, administration: &str) -> AppResult<Vec<Rule>> {
@@ -482,6 +485,7 @@ pub struct NewRule<'a> {
 
 pub async fn insert_rule(tx: &mut Tx, r: &NewRule<'_>) -> AppResult<i64> {
     let ts = now();
+    let params = rule_params(r.kind)?;
     let id = on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
         "insert into risk_rules (administration, name, kind, params, weight, category, enabled,
                                  valid_from, valid_to, created_by, created_at, updated_at)
@@ -490,7 +494,7 @@ pub async fn insert_rule(tx: &mut Tx, r: &NewRule<'_>) -> AppResult<i64> {
     .bind(r.administration)
     .bind(r.name)
     .bind(r.kind.name())
-    .bind(rule_params(r.kind))
+    .bind(params)
     .bind(i64::from(r.weight))
     .bind(r.category.as_str())
     .bind(r.enabled)
@@ -506,6 +510,7 @@ pub async fn insert_rule(tx: &mut Tx, r: &NewRule<'_>) -> AppResult<i64> {
 
 /// Changes a rule (its administration stays).
 pub async fn update_rule(tx: &mut Tx, r: &Rule) -> AppResult<()> {
+    let params = rule_params(&r.kind)?;
     let n = on_tx!(tx, |c| sqlx::query(
         "update risk_rules set name = $1, kind = $2, params = $3, weight = $4, category = $5,
                 enabled = $6, valid_from = $7, valid_to = $8, updated_at = $9
@@ -513,7 +518,7 @@ pub async fn update_rule(tx: &mut Tx, r: &Rule) -> AppResult<()> {
     )
     .bind(&r.name)
     .bind(r.kind.name())
-    .bind(rule_params(&r.kind))
+    .bind(params)
     .bind(i64::from(r.weight))
     .bind(r.category.as_str())
     .bind(r.enabled)
@@ -651,8 +656,9 @@ pub struct NewResult<'a> {
 }
 
 /// Stores assessments and risk scores as the parcels' current ones (the
-/// earlier ones stay as history).
-pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>]) -> AppResult<()> {
+/// earlier ones stay as history). `fresh`: the parcels were just created,
+/// so they have no earlier results to mark as no longer current.
+pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>], fresh: bool) -> AppResult<()> {
     let ts: OffsetDateTime = now();
     let details: Vec<(String, String)> = rows
         .iter()
@@ -669,7 +675,7 @@ pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>]) -> AppResult<()
         .collect::<AppResult<_>>()?;
     for (chunk, details) in rows.chunks(CHUNK).zip(details.chunks(CHUNK)) {
         let ids: Vec<i64> = chunk.iter().map(|r| r.parcel_id).collect();
-        for table in ["assessments", "risk_scores"] {
+        for table in ["assessments", "risk_scores"].iter().filter(|_| !fresh) {
             on_tx!(tx, |c| {
                 let mut q = sqlx::QueryBuilder::new(format!(
                     "update {table} set current = false where current and parcel_id in ("
