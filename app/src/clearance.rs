@@ -2,15 +2,15 @@
 //! administration's rules, cached per process and reloaded when their
 //! version in the database changes; scoring and assessing submissions.
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use time::Date;
 
 use crate::db::{clearance as store, Db};
-use crate::domain::assess::{assess, AssessInput, Assessment, Payer};
+use crate::domain::assess::{assess, recipient_key, AssessInput, Assessment, Payer};
 use crate::domain::declaration::Declaration;
 use crate::domain::risk::{Bands, RiskInput, RiskResult, Rule, RuleSet, WatchEntry};
-use crate::domain::tariff::RegimeData;
+use crate::domain::tariff::{territory_of, RegimeData};
 use crate::error::{AppError, AppResult};
 
 /// One administration's risk data.
@@ -76,18 +76,14 @@ pub async fn ensure_seeded(db: &Db) -> AppResult<bool> {
     if store::has_regimes(db).await? {
         return Ok(false);
     }
-    let seed = crate::regimes::seed().map_err(|(file, problems)| {
+    let rows = crate::regimes::seed_rows().map_err(|(file, problems)| {
         tracing::error!(file, ?problems, "regime seed file");
         AppError::Internal
     })?;
     let mut tx = db.begin().await?;
-    store::insert_seed(&mut tx, &seed).await?;
+    store::insert_seed(&mut tx, &rows).await?;
     tx.commit().await?;
-    tracing::info!(
-        regimes = seed.regimes.len(),
-        tariff_lines = seed.tariff.len(),
-        "regime data seeded"
-    );
+    tracing::info!(rows = rows.len(), "regime data seeded");
     Ok(true)
 }
 
@@ -98,6 +94,17 @@ pub struct Cleared {
     pub risk: RiskResult,
     pub assessment: Assessment,
     pub auto_preclear: bool,
+    /// Under a regime with an annual limit: what this parcel counts.
+    pub annual: Option<Annual>,
+}
+
+/// A parcel's share of its recipient's annual limit (China's cross-border
+/// e-commerce): kept with the assessment, summed for the next parcels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annual {
+    pub recipient_key: String,
+    pub year: i32,
+    pub counted_minor: i64,
 }
 
 impl Cleared {
@@ -114,6 +121,10 @@ pub struct Engine {
     data: Arc<RegimeData>,
     sets: HashMap<String, (RuleSet, bool)>,
     day: Date,
+    /// Each recipient's total so far this year under an annual limit, as
+    /// loaded by [`Engine::load_year_totals`] and raised by every parcel
+    /// cleared since.
+    year_totals: Mutex<HashMap<String, i64>>,
 }
 
 /// Loads the engine for `destinations` on `day`.
@@ -137,7 +148,12 @@ pub async fn prepare(
             ),
         );
     }
-    Ok(Engine { data, sets, day })
+    Ok(Engine {
+        data,
+        sets,
+        day,
+        year_totals: Mutex::new(HashMap::new()),
+    })
 }
 
 impl Engine {
@@ -159,21 +175,69 @@ impl Engine {
             },
             &self.data,
         );
+        let key = self.has_annual_limit(admin).then(|| recipient_key(d));
+        let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
+        let so_far = key.as_ref().and_then(|k| totals.get(k)).copied();
         let assessment = assess(
             &AssessInput {
                 declaration: d,
                 destination: admin,
                 day: self.day,
                 by_merchant: true,
-                year_to_date_minor: 0,
+                year_to_date_minor: so_far.unwrap_or(0),
             },
             &self.data,
         );
+        let annual = key.map(|recipient_key| {
+            let counted_minor = assessment.annual_counted();
+            *totals.entry(recipient_key.clone()).or_insert(0) += counted_minor;
+            Annual {
+                recipient_key,
+                year: self.day.year(),
+                counted_minor,
+            }
+        });
         Ok(Cleared {
             risk,
             assessment,
             auto_preclear: *auto,
+            annual,
         })
+    }
+
+    /// The destination's regime today has an annual limit per recipient.
+    fn has_annual_limit(&self, destination: &str) -> bool {
+        self.data
+            .regime(territory_of(destination), self.day)
+            .is_some_and(|r| r.cbec.is_some())
+    }
+
+    /// Loads this year's totals of the recipients of `declarations` whose
+    /// destination has an annual limit, leaving out parcel `except` (one
+    /// being reassessed). Call before the writing transaction opens.
+    pub async fn load_year_totals(
+        &self,
+        db: &Db,
+        declarations: &[&Declaration],
+        except: Option<i64>,
+    ) -> AppResult<()> {
+        let mut keys: Vec<String> = declarations
+            .iter()
+            .filter(|d| self.has_annual_limit(&d.addressee.country))
+            .map(|d| recipient_key(d))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let found = store::year_totals(db, &keys, self.day.year(), except).await?;
+        let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
+        for k in keys {
+            let v = found.get(&k).copied().unwrap_or(0);
+            totals.insert(k, v);
+        }
+        Ok(())
     }
 
     pub fn day(&self) -> Date {

@@ -128,18 +128,17 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "lines_required" => td_string!(locale, errors.lines_required).to_string(),
         "too_many_lines" => td_string!(locale, errors.too_many_lines).to_string(),
         "quantity_zero" => td_string!(locale, errors.quantity_zero).to_string(),
-        "quantity_too_large" | "amount_too_large" | "weight_too_large" => {
+        "quantity_too_large" | "amount_too_large" | "weight_too_large" | "rate_too_large" => {
             td_string!(locale, errors.number_too_large).to_string()
         }
-        "amount_decimals" | "weight_decimals" | "quantity_decimals" => {
+        "amount_decimals" | "weight_decimals" | "quantity_decimals" | "rate_decimals" => {
             with(td_string!(locale, errors.decimals))
         }
-        "amount_negative" | "weight_negative" | "quantity_negative" => {
+        "amount_negative" | "weight_negative" | "quantity_negative" | "rate_negative" => {
             td_string!(locale, errors.negative).to_string()
         }
-        "amount_invalid" | "weight_invalid" | "quantity_invalid" => {
-            td_string!(locale, errors.number_invalid).to_string()
-        }
+        "amount_invalid" | "weight_invalid" | "quantity_invalid" | "rate_invalid"
+        | "number_invalid" => td_string!(locale, errors.number_invalid).to_string(),
         "currency_invalid" => td_string!(locale, errors.currency_invalid).to_string(),
         "phone_invalid" => td_string!(locale, errors.phone_invalid).to_string(),
         "item_id_length" => with(td_string!(locale, errors.item_id_length)),
@@ -168,6 +167,12 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "not_enough_item_ids" => with(td_string!(locale, errors.not_enough_item_ids)),
         "upload_too_large" => td_string!(locale, errors.upload_too_large).to_string(),
         "upload_not_finished" => td_string!(locale, errors.upload_not_finished).to_string(),
+        "territory_no_regime" => td_string!(locale, errors.territory_no_regime).to_string(),
+        "rate_row_taken" => td_string!(locale, errors.rate_row_taken).to_string(),
+        "rate_period_overlaps" => with(td_string!(locale, errors.rate_period_overlaps)),
+        "rate_row_twice" => with(td_string!(locale, errors.rate_row_twice)),
+        "regime_in_use" => td_string!(locale, errors.regime_in_use).to_string(),
+        "file_no_rows" => td_string!(locale, errors.file_no_rows).to_string(),
         _ => td_string!(locale, errors.internal).to_string(),
     }
 }
@@ -411,6 +416,7 @@ fn Nav(user: Option<CurrentUser>) -> impl IntoView {
                         v.push(("/admin/users", td_string!(l, nav.users).to_string()));
                         v.push(("/admin/organisations", td_string!(l, nav.organisations).to_string()));
                         v.push(("/admin/routing", td_string!(l, nav.routing).to_string()));
+                        v.push(("/admin/rates", td_string!(l, nav.rates).to_string()));
                         v.push(("/admin/jobs", td_string!(l, nav.jobs).to_string()));
                         v.push(("/admin/audit", td_string!(l, nav.audit).to_string()));
                     }

@@ -150,12 +150,20 @@ impl Row<'_> {
     }
 }
 
+/// A row read from a file, with where its figures come from (its `source`
+/// or `note` column).
+pub type Sourced<T> = (T, String);
+
+fn strip<T>(rows: Vec<Sourced<T>>) -> Vec<T> {
+    rows.into_iter().map(|(t, _)| t).collect()
+}
+
 /// Reads every row of `text` with `f`; `Err` lists every problem.
 fn read<T>(
     text: &str,
     required: &[&str],
     mut f: impl FnMut(&mut Row<'_>) -> Option<T>,
-) -> Result<Vec<T>, Vec<Problem>> {
+) -> Result<Vec<Sourced<T>>, Vec<Problem>> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
@@ -193,9 +201,13 @@ fn read<T>(
             record,
             problems: &mut problems,
         };
+        let source = match r.text("source") {
+            s if s.is_empty() => r.text("note"),
+            s => s,
+        };
         let item = f(&mut r);
         if problems.len() == before {
-            out.extend(item);
+            out.extend(item.map(|i| (i, source)));
         }
     }
     if problems.is_empty() {
@@ -237,6 +249,10 @@ fn bands(r: &mut Row<'_>, currency: Option<Currency>) -> Vec<PostalBand> {
 }
 
 pub fn parse_regimes(text: &str) -> Result<Vec<Regime>, Vec<Problem>> {
+    read_regimes(text).map(strip)
+}
+
+pub fn read_regimes(text: &str) -> Result<Vec<Sourced<Regime>>, Vec<Problem>> {
     read(
         text,
         &["code", "territory", "currency", "valid_from"],
@@ -298,16 +314,28 @@ pub fn parse_tariff(
     text: &str,
     currency_of: impl Fn(&str) -> Option<Currency>,
 ) -> Result<Vec<TariffLine>, Vec<Problem>> {
+    read_tariff(text, currency_of).map(strip)
+}
+
+pub fn read_tariff(
+    text: &str,
+    currency_of: impl Fn(&str) -> Option<Currency>,
+) -> Result<Vec<Sourced<TariffLine>>, Vec<Problem>> {
     read(
         text,
         &["territory", "hs_prefix", "ad_valorem_percent", "valid_from"],
         |r| {
+            let before = r.problems.len();
             let territory = r.country("territory");
+            let known = r.problems.len() == before && !territory.is_empty();
             let hs_prefix = r.hs_prefix("hs_prefix", false);
             if hs_prefix.len() == 1 {
                 r.problem("hs_prefix", "hs_code_digits");
             }
             let c = currency_of(&territory);
+            if c.is_none() && known {
+                r.problem("territory", "territory_no_regime");
+            }
             let unit = match SpecificUnit::parse(&r.text("specific_unit")) {
                 Some(u) => u,
                 None => {
@@ -335,6 +363,10 @@ pub fn parse_tariff(
 }
 
 pub fn parse_vat(text: &str) -> Result<Vec<VatRate>, Vec<Problem>> {
+    read_vat(text).map(strip)
+}
+
+pub fn read_vat(text: &str) -> Result<Vec<Sourced<VatRate>>, Vec<Problem>> {
     read(
         text,
         &["country", "hs_prefix", "vat_percent", "valid_from"],
@@ -343,12 +375,11 @@ pub fn parse_vat(text: &str) -> Result<Vec<VatRate>, Vec<Problem>> {
                 id: 0,
                 country: r.country("country"),
                 hs_prefix: r.hs_prefix("hs_prefix", true),
-                vat_ppm: match r.percent("vat_percent") {
-                    Some(p) => p,
-                    None => {
-                        r.problem("vat_percent", "required");
-                        0
-                    }
+                vat_ppm: if r.text("vat_percent").is_empty() {
+                    r.problem("vat_percent", "required");
+                    0
+                } else {
+                    r.percent("vat_percent").unwrap_or(0)
                 },
                 consumption_ppm: r.percent("consumption_percent").unwrap_or(0),
                 postal_article_ppm: r.percent("postal_article_percent").unwrap_or(0),
@@ -359,6 +390,10 @@ pub fn parse_vat(text: &str) -> Result<Vec<VatRate>, Vec<Problem>> {
 }
 
 pub fn parse_additional(text: &str) -> Result<Vec<AdditionalDuty>, Vec<Problem>> {
+    read_additional(text).map(strip)
+}
+
+pub fn read_additional(text: &str) -> Result<Vec<Sourced<AdditionalDuty>>, Vec<Problem>> {
     read(
         text,
         &["territory", "origin", "rate_percent", "valid_from"],
@@ -379,6 +414,10 @@ pub fn parse_additional(text: &str) -> Result<Vec<AdditionalDuty>, Vec<Problem>>
 }
 
 pub fn parse_fx(text: &str) -> Result<Vec<FxRate>, Vec<Problem>> {
+    read_fx(text).map(strip)
+}
+
+pub fn read_fx(text: &str) -> Result<Vec<Sourced<FxRate>>, Vec<Problem>> {
     read(text, &["base", "currency", "day", "rate"], |r| {
         let base = r.currency("base");
         let currency = r.currency("currency");
@@ -444,6 +483,24 @@ pub fn seed() -> Result<Seed, (String, Vec<Problem>)> {
     })
 }
 
+/// The seed files' rows with their sources, as stored at start-up.
+pub fn seed_rows() -> Result<Vec<Sourced<table::Record>>, (String, Vec<Problem>)> {
+    use crate::domain::rates::Table;
+    let regimes = parse_regimes(REGIMES_CSV).map_err(|p| ("regimes.csv".to_owned(), p))?;
+    let cur = currencies(&regimes);
+    let mut out = Vec::new();
+    for (t, text) in [
+        (Table::Regimes, REGIMES_CSV),
+        (Table::Tariff, TARIFF_CSV),
+        (Table::Vat, VAT_CSV),
+        (Table::Additional, ADDITIONAL_CSV),
+        (Table::Fx, FX_CSV),
+    ] {
+        out.extend(table::read_table(t, text, &cur).map_err(|p| (t.file_name(), p))?);
+    }
+    Ok(out)
+}
+
 impl Seed {
     pub fn data(&self) -> RegimeData {
         RegimeData::new(
@@ -455,6 +512,8 @@ impl Seed {
         )
     }
 }
+
+pub mod table;
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use leptos_router::{path, SsrMode};
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
 use crate::pages::{
-    account, admin, auth, declarations, home, lists, platform, public, risk, uploads,
+    account, admin, auth, declarations, home, lists, platform, public, rates, risk, uploads,
 };
 
 /// The document shell rendered by the server around <App/>.
@@ -117,6 +117,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
                         <Route path=path!("/admin/jobs") view=platform::Jobs ssr=SsrMode::Async />
                         <Route path=path!("/admin/routing") view=admin::Routing ssr=SsrMode::Async />
+                        <Route path=path!("/admin/rates") view=rates::RatesOverview ssr=SsrMode::Async />
+                        <Route path=path!("/admin/rates/:table") view=rates::RatesTable ssr=SsrMode::Async />
+                        <Route path=path!("/admin/rates/:table/new") view=rates::RateRowPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/rates/:table/import") view=rates::RatesImport ssr=SsrMode::Async />
+                        <Route path=path!("/admin/rates/:table/:id") view=rates::RateRowPage ssr=SsrMode::Async />
                         <Route path=path!("/declarations") view=declarations::Declarations ssr=SsrMode::Async />
                         <Route path=path!("/declarations/new") view=declarations::NewDeclaration ssr=SsrMode::Async />
                         <Route path=path!("/declarations/upload") view=uploads::UploadDeclarations ssr=SsrMode::Async />

@@ -200,6 +200,16 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         )
         .route("/declarations/template.csv", get(uploads::template))
         .route(
+            "/admin/rates/{table}/export.csv",
+            get(app::api::rates::server::export_csv),
+        )
+        .route(
+            "/admin/rates/{table}/upload",
+            post(app::api::rates::server::upload).layer(DefaultBodyLimit::max(
+                app::api::rates::server::MAX_IMPORT_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
             "/declarations/uploads/{id}/problems.csv",
             get(uploads::problems_csv),
         )

@@ -433,6 +433,7 @@ pub mod server {
         let org = company(user)?;
         let d = checked(state, input).await?;
         let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
+        engine.load_year_totals(&state.db, &[&d], None).await?;
         let mut tx = state.db.begin().await?;
         let s = write_submissions(&mut tx, &engine, user, org, &[(draft, input, &d)], false)
             .await?
@@ -525,6 +526,8 @@ pub mod server {
                 .collect(),
         )
         .await?;
+        let all: Vec<&Declaration> = checked_all.iter().collect();
+        engine.load_year_totals(&state.db, &all, None).await?;
         let mut tx = state.db.begin().await?;
         let out = write_submissions(&mut tx, &engine, user, org, &items, true).await?;
         tx.commit().await?;
@@ -778,6 +781,7 @@ pub mod server {
                 declaration_id: Some(*d),
                 assessment: &c.assessment,
                 risk: &c.risk,
+                annual: c.annual.as_ref(),
             })
             .collect();
         crate::db::clearance::insert_results(tx, &results, true).await?;
@@ -950,6 +954,9 @@ pub mod server {
         // A new value or HS code is a new assessment (the old one stays as
         // history), and the payment status follows it.
         let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
+        engine
+            .load_year_totals(&state.db, &[&d], Some(parcel_id))
+            .await?;
         let cleared = engine.clear(&d, &p.item_id)?;
         let payment = PaymentStatus::parse(&p.payment_status).ok_or(AppError::Internal)?;
         let wanted = match (payment, cleared.due()) {
@@ -976,6 +983,7 @@ pub mod server {
                 declaration_id: Some(id),
                 assessment: &cleared.assessment,
                 risk: &cleared.risk,
+                annual: cleared.annual.as_ref(),
             }],
             false,
         )

@@ -9,6 +9,7 @@ pub mod customs;
 pub mod declarations;
 pub mod documents;
 pub mod jobs;
+pub mod rates;
 pub mod reference;
 pub mod risk;
 pub mod uploads;

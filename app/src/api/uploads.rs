@@ -579,6 +579,8 @@ pub mod server {
                 .collect(),
         )
         .await?;
+        let all: Vec<_> = valid.iter().map(|(_, _, d)| *d).collect();
+        engine.load_year_totals(&state.db, &all, None).await?;
         let mut tx = state.db.begin().await?;
         let mut saved = 0i64;
         state.uploads.set(id, Some(0));

@@ -5,16 +5,16 @@ use time::{Date, OffsetDateTime};
 
 use super::{now, on_db, on_tx, Db, Tx};
 use crate::domain::assess::Assessment;
-use crate::domain::goods::Currency;
+use crate::domain::rates::Table;
 use crate::domain::risk::{
     Bands, RiskCategory, RiskResult, Rule, RuleKind, WatchAction, WatchEntry,
 };
-use crate::domain::tariff::{
-    AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, RegimeData, SpecificUnit, TariffLine,
-    Validity, VatRate,
-};
+use crate::domain::tariff::{RegimeData, Validity};
 use crate::error::{AppError, AppResult};
-use crate::regimes::Seed;
+use crate::regimes::table::Record;
+use crate::regimes::Sourced;
+
+use super::rates::{self, Src};
 
 const CHUNK: usize = 400;
 
@@ -51,356 +51,37 @@ pub async fn has_regimes(db: &Db) -> AppResult<bool> {
         > 0)
 }
 
-fn bands_text(bands: &[PostalBand]) -> String {
-    bands
-        .iter()
-        .map(|b| {
-            format!(
-                "{}={}",
-                b.below_ppm.map(|p| p.to_string()).unwrap_or_default(),
-                b.amount_minor
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("|")
-}
-
-fn parse_bands(text: &str) -> Vec<PostalBand> {
-    text.split('|')
-        .filter_map(|part| {
-            let (below, amount) = part.split_once('=')?;
-            Some(PostalBand {
-                below_ppm: below.parse().ok(),
-                amount_minor: amount.parse().ok()?,
-            })
-        })
-        .collect()
-}
-
-/// Writes the seed files' rows (into empty tables).
-pub async fn insert_seed(tx: &mut Tx, s: &Seed) -> AppResult<()> {
-    for r in &s.regimes {
-        on_tx!(tx, |c| sqlx::query(
-            "insert into regimes (code, name, territory, currency, valid_from, valid_to,
-                 duty_free_max, vat_free_max, flat_duty, flat_duty_max, ioss_max,
-                 collected_at_sale_max, gift_free_max, gift_vat_free_max, de_minimis_max,
-                 additional_duties, postal_bands, cbec_per_transaction_max, cbec_annual_max,
-                 cbec_share_ppm, postal_article_max, postal_article_near_max, postal_waive_max,
-                 transport_in_value, handling_fee)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                     $18, $19, $20, $21, $22, $23, $24, $25)"
-        )
-        .bind(&r.code)
-        .bind(&r.name)
-        .bind(&r.territory)
-        .bind(r.currency.code())
-        .bind(r.valid.from)
-        .bind(r.valid.to)
-        .bind(r.duty_free_max)
-        .bind(r.vat_free_max)
-        .bind(r.flat_duty_minor)
-        .bind(r.flat_duty_max)
-        .bind(r.ioss_max)
-        .bind(r.collected_at_sale_max)
-        .bind(r.gift_free_max)
-        .bind(r.gift_vat_free_max)
-        .bind(r.de_minimis_max)
-        .bind(r.additional_duties)
-        .bind(bands_text(&r.postal_bands))
-        .bind(r.cbec.map(|c| c.per_transaction_max))
-        .bind(r.cbec.map(|c| c.annual_max))
-        .bind(r.cbec.map(|c| c.share_ppm))
-        .bind(r.postal_article_max)
-        .bind(r.postal_article_near_max)
-        .bind(r.postal_waive_max)
-        .bind(r.transport_in_value)
-        .bind(r.handling_fee_minor)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
-    }
-    for chunk in s.tariff.chunks(CHUNK) {
-        on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "insert into tariff_lines (territory, hs_prefix, description, ad_valorem_ppm,
-                     specific_minor, specific_unit, min_minor, max_minor, valid_from, valid_to) ",
-            );
-            q.push_values(chunk, |mut b, t| {
-                b.push_bind(&t.territory)
-                    .push_bind(&t.hs_prefix)
-                    .push_bind(&t.description)
-                    .push_bind(t.duty.ad_valorem_ppm)
-                    .push_bind(t.duty.specific_minor)
-                    .push_bind(t.duty.specific_unit.as_str())
-                    .push_bind(t.duty.min_minor)
-                    .push_bind(t.duty.max_minor)
-                    .push_bind(t.valid.from)
-                    .push_bind(t.valid.to);
-            });
-            q.build().execute(c).await.map(|_| ())
-        })?;
-    }
-    for chunk in s.vat.chunks(CHUNK) {
-        on_tx!(tx, |c| {
-            let mut q = sqlx::QueryBuilder::new(
-                "insert into vat_rates (country, hs_prefix, vat_ppm, consumption_ppm,
-                     postal_article_ppm, valid_from, valid_to) ",
-            );
-            q.push_values(chunk, |mut b, v| {
-                b.push_bind(&v.country)
-                    .push_bind(&v.hs_prefix)
-                    .push_bind(v.vat_ppm)
-                    .push_bind(v.consumption_ppm)
-                    .push_bind(v.postal_article_ppm)
-                    .push_bind(v.valid.from)
-                    .push_bind(v.valid.to);
-            });
-            q.build().execute(c).await.map(|_| ())
-        })?;
-    }
-    for a in &s.additional {
-        on_tx!(tx, |c| sqlx::query(
-            "insert into additional_duties (territory, origin, rate_ppm, valid_from, valid_to)
-             values ($1, $2, $3, $4, $5)"
-        )
-        .bind(&a.territory)
-        .bind(&a.origin)
-        .bind(a.rate_ppm)
-        .bind(a.valid.from)
-        .bind(a.valid.to)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
-    }
-    for f in &s.fx {
-        on_tx!(tx, |c| sqlx::query(
-            "insert into fx_rates (base, currency, day, per_base_micro) values ($1, $2, $3, $4)"
-        )
-        .bind(f.base.code())
-        .bind(f.currency.code())
-        .bind(f.day)
-        .bind(f.per_base_micro)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
+/// Writes the seed files' rows, with their sources (into empty tables).
+pub async fn insert_seed(tx: &mut Tx, rows: &[Sourced<Record>]) -> AppResult<()> {
+    for (r, source) in rows {
+        rates::insert(tx, r, source).await?;
     }
     bump(tx, "regimes").await
 }
 
-#[derive(FromRow)]
-struct RegimeRow {
-    id: i64,
-    code: String,
-    name: String,
-    territory: String,
-    currency: String,
-    valid_from: Date,
-    valid_to: Option<Date>,
-    duty_free_max: Option<i64>,
-    vat_free_max: Option<i64>,
-    flat_duty: Option<i64>,
-    flat_duty_max: Option<i64>,
-    ioss_max: Option<i64>,
-    collected_at_sale_max: Option<i64>,
-    gift_free_max: Option<i64>,
-    gift_vat_free_max: Option<i64>,
-    de_minimis_max: Option<i64>,
-    additional_duties: bool,
-    postal_bands: String,
-    cbec_per_transaction_max: Option<i64>,
-    cbec_annual_max: Option<i64>,
-    cbec_share_ppm: Option<i64>,
-    postal_article_max: Option<i64>,
-    postal_article_near_max: Option<i64>,
-    postal_waive_max: Option<i64>,
-    transport_in_value: bool,
-    handling_fee: i64,
-}
-
-#[derive(FromRow)]
-struct TariffRow {
-    id: i64,
-    territory: String,
-    hs_prefix: String,
-    description: String,
-    ad_valorem_ppm: i64,
-    specific_minor: i64,
-    specific_unit: String,
-    min_minor: Option<i64>,
-    max_minor: Option<i64>,
-    valid_from: Date,
-    valid_to: Option<Date>,
-}
-
-#[derive(FromRow)]
-struct VatRow {
-    id: i64,
-    country: String,
-    hs_prefix: String,
-    vat_ppm: i64,
-    consumption_ppm: i64,
-    postal_article_ppm: i64,
-    valid_from: Date,
-    valid_to: Option<Date>,
-}
-
-#[derive(FromRow)]
-struct AdditionalRow {
-    id: i64,
-    territory: String,
-    origin: String,
-    rate_ppm: i64,
-    valid_from: Date,
-    valid_to: Option<Date>,
-}
-
-#[derive(FromRow)]
-struct FxRow {
-    id: i64,
-    base: String,
-    currency: String,
-    day: Date,
-    per_base_micro: i64,
-}
-
-fn currency(code: &str) -> AppResult<Currency> {
-    Currency::parse("currency", code).map_err(|_| {
-        tracing::error!(code, "stored currency is not ISO 4217");
-        AppError::Internal
-    })
-}
-
 /// Every regime, rate and line, for the engine.
 pub async fn load_regime_data(db: &Db) -> AppResult<RegimeData> {
-    let regimes: Vec<RegimeRow> = on_db!(db, |p| sqlx::query_as("select * from regimes")
-        .fetch_all(p)
-        .await)?;
-    let tariff: Vec<TariffRow> = on_db!(db, |p| sqlx::query_as(
-        "select id, territory, hs_prefix, description, ad_valorem_ppm, specific_minor,
-                specific_unit, min_minor, max_minor, valid_from, valid_to from tariff_lines"
-    )
-    .fetch_all(p)
-    .await)?;
-    let vat: Vec<VatRow> = on_db!(db, |p| sqlx::query_as(
-        "select id, country, hs_prefix, vat_ppm, consumption_ppm, postal_article_ppm,
-                valid_from, valid_to from vat_rates"
-    )
-    .fetch_all(p)
-    .await)?;
-    let additional: Vec<AdditionalRow> = on_db!(db, |p| sqlx::query_as(
-        "select id, territory, origin, rate_ppm, valid_from, valid_to from additional_duties"
-    )
-    .fetch_all(p)
-    .await)?;
-    let fx: Vec<FxRow> = on_db!(db, |p| sqlx::query_as(
-        "select id, base, currency, day, per_base_micro from fx_rates"
-    )
-    .fetch_all(p)
-    .await)?;
-    let regimes = regimes
-        .into_iter()
-        .map(|r| {
-            Ok(Regime {
-                id: r.id,
-                currency: currency(&r.currency)?,
-                code: r.code,
-                name: r.name,
-                territory: r.territory,
-                valid: Validity {
-                    from: r.valid_from,
-                    to: r.valid_to,
-                },
-                duty_free_max: r.duty_free_max,
-                vat_free_max: r.vat_free_max,
-                flat_duty_minor: r.flat_duty,
-                flat_duty_max: r.flat_duty_max,
-                ioss_max: r.ioss_max,
-                collected_at_sale_max: r.collected_at_sale_max,
-                gift_free_max: r.gift_free_max,
-                gift_vat_free_max: r.gift_vat_free_max,
-                de_minimis_max: r.de_minimis_max,
-                additional_duties: r.additional_duties,
-                postal_bands: parse_bands(&r.postal_bands),
-                cbec: match (
-                    r.cbec_per_transaction_max,
-                    r.cbec_annual_max,
-                    r.cbec_share_ppm,
-                ) {
-                    (Some(p), Some(a), Some(s)) => Some(Cbec {
-                        per_transaction_max: p,
-                        annual_max: a,
-                        share_ppm: s,
-                    }),
-                    _ => None,
-                },
-                postal_article_max: r.postal_article_max,
-                postal_article_near_max: r.postal_article_near_max,
-                postal_waive_max: r.postal_waive_max,
-                transport_in_value: r.transport_in_value,
-                handling_fee_minor: r.handling_fee,
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    let tariff = tariff
-        .into_iter()
-        .map(|t| TariffLine {
-            id: t.id,
-            territory: t.territory,
-            hs_prefix: t.hs_prefix,
-            description: t.description,
-            duty: Duty {
-                ad_valorem_ppm: t.ad_valorem_ppm,
-                specific_minor: t.specific_minor,
-                specific_unit: SpecificUnit::parse(&t.specific_unit).unwrap_or(SpecificUnit::Item),
-                min_minor: t.min_minor,
-                max_minor: t.max_minor,
-            },
-            valid: Validity {
-                from: t.valid_from,
-                to: t.valid_to,
-            },
-        })
-        .collect();
-    let vat = vat
-        .into_iter()
-        .map(|v| VatRate {
-            id: v.id,
-            country: v.country,
-            hs_prefix: v.hs_prefix,
-            vat_ppm: v.vat_ppm,
-            consumption_ppm: v.consumption_ppm,
-            postal_article_ppm: v.postal_article_ppm,
-            valid: Validity {
-                from: v.valid_from,
-                to: v.valid_to,
-            },
-        })
-        .collect();
-    let additional = additional
-        .into_iter()
-        .map(|a| AdditionalDuty {
-            id: a.id,
-            territory: a.territory,
-            origin: a.origin,
-            rate_ppm: a.rate_ppm,
-            valid: Validity {
-                from: a.valid_from,
-                to: a.valid_to,
-            },
-        })
-        .collect();
-    let fx = fx
-        .into_iter()
-        .map(|f| {
-            Ok(FxRate {
-                id: f.id,
-                base: currency(&f.base)?,
-                currency: currency(&f.currency)?,
-                day: f.day,
-                per_base_micro: f.per_base_micro,
-            })
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let load = |t| rates::load(Src::Db(db), t);
+    let regimes = rates::records(load(Table::Regimes).await?, |r| match r {
+        Record::Regimes(x) => Some(*x),
+        _ => None,
+    });
+    let tariff = rates::records(load(Table::Tariff).await?, |r| match r {
+        Record::Tariff(x) => Some(x),
+        _ => None,
+    });
+    let vat = rates::records(load(Table::Vat).await?, |r| match r {
+        Record::Vat(x) => Some(x),
+        _ => None,
+    });
+    let additional = rates::records(load(Table::Additional).await?, |r| match r {
+        Record::Additional(x) => Some(x),
+        _ => None,
+    });
+    let fx = rates::records(load(Table::Fx).await?, |r| match r {
+        Record::Fx(x) => Some(x),
+        _ => None,
+    });
     Ok(RegimeData::new(regimes, tariff, vat, additional, fx))
 }
 
@@ -653,6 +334,38 @@ pub struct NewResult<'a> {
     pub declaration_id: Option<i64>,
     pub assessment: &'a Assessment,
     pub risk: &'a RiskResult,
+    pub annual: Option<&'a crate::clearance::Annual>,
+}
+
+/// Each recipient's total counted against an annual limit in `year` (the
+/// current assessments only; `except`: leave out that parcel).
+pub async fn year_totals(
+    db: &Db,
+    keys: &[String],
+    year: i32,
+    except: Option<i64>,
+) -> AppResult<std::collections::HashMap<String, i64>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in keys.chunks(CHUNK) {
+        let rows: Vec<(String, i64)> = on_db!(db, |p| {
+            let mut q = sqlx::QueryBuilder::new(
+                "select recipient_key, cast(coalesce(sum(annual_minor), 0) as bigint)
+                 from assessments where current and year = ",
+            );
+            q.push_bind(year);
+            q.push(" and parcel_id <> ");
+            q.push_bind(except.unwrap_or(0));
+            q.push(" and recipient_key in (");
+            let mut list = q.separated(", ");
+            for k in chunk {
+                list.push_bind(k);
+            }
+            q.push(") group by recipient_key");
+            q.build_query_as().fetch_all(p).await
+        })?;
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Stores assessments and risk scores as the parcels' current ones (the
@@ -692,7 +405,7 @@ pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>], fresh: bool) ->
             let mut q = sqlx::QueryBuilder::new(
                 "insert into assessments (parcel_id, declaration_id, regime, currency,
                      goods_value_minor, customs_value_minor, total_minor, payer, complete,
-                     detail, current, created_at) ",
+                     detail, current, created_at, recipient_key, year, annual_minor) ",
             );
             q.push_values(chunk.iter().zip(details), |mut b, (r, (detail, _))| {
                 let a = r.assessment;
@@ -707,7 +420,10 @@ pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>], fresh: bool) ->
                     .push_bind(a.complete)
                     .push_bind(detail)
                     .push_bind(true)
-                    .push_bind(ts);
+                    .push_bind(ts)
+                    .push_bind(r.annual.map(|a| a.recipient_key.as_str()))
+                    .push_bind(r.annual.map(|a| a.year))
+                    .push_bind(r.annual.map_or(0, |a| a.counted_minor));
             });
             q.build().execute(c).await.map(|_| ())
         })?;

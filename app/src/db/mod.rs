@@ -14,6 +14,7 @@ pub mod documents;
 pub mod jobs;
 pub mod orgs;
 pub mod parcels;
+pub mod rates;
 pub mod throttle;
 pub mod tokens;
 pub mod uploads;

@@ -159,6 +159,16 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// What counts against an annual limit (China's cross-border
+    /// e-commerce): the goods, when they were cleared under it.
+    pub fn annual_counted(&self) -> i64 {
+        if self.notes.iter().any(|n| n.code == NoteCode::Cbec) {
+            self.goods_value_minor
+        } else {
+            0
+        }
+    }
+
     /// The sum of the lines of one kind.
     pub fn sum(&self, kind: TaxKind) -> i64 {
         self.lines
@@ -166,6 +176,35 @@ impl Assessment {
             .filter(|l| l.kind == kind)
             .map(|l| l.amount_minor)
             .sum()
+    }
+}
+
+/// Who an annual limit is counted for: the recipient's identity document
+/// or tax number when given (China requires one for cross-border
+/// e-commerce), else their name and postcode, normalised.
+pub fn recipient_key(d: &Declaration) -> String {
+    let id: String = d
+        .addressee
+        .tax_ref
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if id.is_empty() {
+        let postcode: String = d
+            .addressee
+            .postcode
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_uppercase)
+            .collect();
+        format!(
+            "{}|name:{}|{postcode}",
+            d.addressee.country,
+            super::risk::normalise_name(&d.addressee.name)
+        )
+    } else {
+        format!("{}|id:{id}", d.addressee.country)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod org;
 pub mod parcel;
 pub mod parcel_view;
 pub mod platform;
+pub mod rates;
 pub mod risk;
 pub mod s10;
 pub mod tariff;

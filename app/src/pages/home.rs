@@ -71,6 +71,7 @@ fn Dashboard(user: CurrentUser) -> impl IntoView {
                     <li><a href="/admin/users">{t!(i18n, home.manage_users)}</a></li>
                     <li><a href="/admin/organisations">{t!(i18n, home.manage_orgs)}</a></li>
                     <li><a href="/admin/routing">{t!(i18n, nav.routing)}</a></li>
+                    <li><a href="/admin/rates">{t!(i18n, nav.rates)}</a></li>
                     <li><a href="/admin/jobs">{t!(i18n, home.manage_jobs)}</a></li>
                     <li><a href="/admin/audit">{t!(i18n, home.audit_log)}</a></li>
                 </ul>

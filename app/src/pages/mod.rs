@@ -7,5 +7,6 @@ pub mod home;
 pub mod lists;
 pub mod platform;
 pub mod public;
+pub mod rates;
 pub mod risk;
 pub mod uploads;

@@ -197,7 +197,8 @@ fn bad_rows_are_reported_with_row_and_column() {
                 EU,6109,12,2021-01-01,\n\
                 XX,61a9,twelve,2021-13-01,\n\
                 GB,6109,12,2021-01-01,2020-01-01\n";
-    let problems = parse_tariff(text, |_| None).unwrap_err();
+    let eur = Currency::parse("c", "EUR").ok();
+    let problems = parse_tariff(text, |_| eur).unwrap_err();
     let at: Vec<(u64, &str)> = problems
         .iter()
         .map(|p| (p.row, p.column.as_str()))
