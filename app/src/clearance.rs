@@ -205,6 +205,18 @@ impl Engine {
         })
     }
 
+    /// Takes back what a parcel cleared earlier counted against its
+    /// recipient's annual limit (it is being cleared again).
+    pub fn forget(&self, c: &Cleared) -> AppResult<()> {
+        if let Some(a) = &c.annual {
+            let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
+            if let Some(t) = totals.get_mut(&a.recipient_key) {
+                *t -= a.counted_minor;
+            }
+        }
+        Ok(())
+    }
+
     /// The destination's regime today has an annual limit per recipient.
     fn has_annual_limit(&self, destination: &str) -> bool {
         self.data

@@ -227,6 +227,33 @@ both_backends!(the_green_lane_policy_pre_clears, |app| {
         .collect();
     assert_eq!(pre_clear.len(), 1);
     assert_eq!(pre_clear[0]["from_state"], "assessed");
+    // Through the function every decision goes through: the policy's own
+    // reason code, no officer, and nothing owed so nobody to tell.
+    assert!(
+        pre_clear[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("GREEN_LANE"),
+        "{}",
+        pre_clear[0]
+    );
+    assert!(pre_clear[0]["actor_name"].is_null());
+    let notices = "select count(*) from jobs where kind = 'parcel_notice'";
+    assert_eq!(app.count(notices).await, 0);
+    // Above GBP 135 duty and VAT are due: released, and the recipient is
+    // told to pay.
+    let mut owed = declaration("GB", "Cotton T-shirt", "400.00");
+    owed["addressee"]["email"] = json!("alice@example.test");
+    let p = submit(&app, &key, &owed).await;
+    assert_eq!(
+        (
+            p["parcel"]["customs_status"].as_str(),
+            p["parcel"]["payment_status"].as_str()
+        ),
+        (Some("pre_cleared"), Some("due"))
+    );
+    assert_eq!(app.count(notices).await, 1);
+    app.wait_for_email("alice@example.test", "").await;
     // A red one is only assessed.
     let p = submit(&app, &key, &declaration("GB", "Pistol holster", "40.00")).await;
     assert_eq!(p["parcel"]["customs_status"], "assessed");

@@ -37,7 +37,8 @@ pub mod server {
     /// Most characters of a decision's free text.
     pub const MAX_TEXT: usize = 2000;
 
-    /// Who decides: an officer's or supervisor's id and office.
+    /// Who decides: an officer's or supervisor's id and office, or (no
+    /// user) an automatic policy.
     #[derive(Debug, Clone, Copy)]
     pub struct Actor {
         pub user_id: Option<i64>,
@@ -63,7 +64,7 @@ pub mod server {
             &mut tx,
             &state,
             parcel_id,
-            version,
+            Some(version),
             decision,
             reason_code,
             text,
@@ -91,13 +92,16 @@ pub mod server {
 
     /// Applies a decision in `tx`. `expected_version`: the parcel version the
     /// decider saw; a concurrent change wins and this one is refused
-    /// (`parcel_changed`), nothing written.
+    /// (`parcel_changed`), nothing written (`None`: the version read in `tx`,
+    /// for a policy acting on a parcel its transaction created). An
+    /// officer's reason code must be one of the administration's; a policy
+    /// (no user) names its own.
     #[allow(clippy::too_many_arguments)]
     pub async fn apply_decision(
         tx: &mut Tx,
         state: &AppState,
         parcel_id: i64,
-        expected_version: i64,
+        expected_version: Option<i64>,
         decision: &str,
         reason_code: &str,
         text: &str,
@@ -114,10 +118,13 @@ pub mod server {
             errors.push(FieldError::new("text", "too_long"));
         }
         // Read in the transaction: no second connection while it is open.
-        let (destination, customs, payment) = store::parcel_state(tx, parcel_id).await?;
+        let (destination, customs, payment, version) = store::parcel_state(tx, parcel_id).await?;
+        let expected_version = expected_version.unwrap_or(version);
         if reason_code.is_empty() {
             errors.push(FieldError::new("reason_code", "required"));
-        } else if !store::reason_code_exists(tx, &destination, reason_code).await? {
+        } else if actor.user_id.is_some()
+            && !store::reason_code_exists(tx, &destination, reason_code).await?
+        {
             errors.push(FieldError::new("reason_code", "invalid"));
         }
         let Some(decision) = decision_code.filter(|_| errors.is_empty()) else {

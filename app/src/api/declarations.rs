@@ -435,10 +435,18 @@ pub mod server {
         let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
         engine.load_year_totals(&state.db, &[&d], None).await?;
         let mut tx = state.db.begin().await?;
-        let s = write_submissions(&mut tx, &engine, user, org, &[(draft, input, &d)], false)
-            .await?
-            .pop()
-            .ok_or(AppError::Internal)?;
+        let s = write_submissions(
+            &mut tx,
+            state,
+            &engine,
+            user,
+            org,
+            &[(draft, input, &d)],
+            false,
+        )
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)?;
         tx.commit().await?;
         tracing::info!(user = user.id, parcel = s.parcel_id, item = %s.item_id, "declaration submitted");
         Ok(s)
@@ -529,7 +537,7 @@ pub mod server {
         let all: Vec<&Declaration> = checked_all.iter().collect();
         engine.load_year_totals(&state.db, &all, None).await?;
         let mut tx = state.db.begin().await?;
-        let out = write_submissions(&mut tx, &engine, user, org, &items, true).await?;
+        let out = write_submissions(&mut tx, state, &engine, user, org, &items, true).await?;
         tx.commit().await?;
         tracing::info!(
             user = user.id,
@@ -546,6 +554,7 @@ pub mod server {
     /// problems `items.<n>.<field>`.
     pub(crate) async fn write_submissions(
         tx: &mut Tx,
+        state: &AppState,
         engine: &crate::clearance::Engine,
         user: &CurrentUser,
         org: i64,
@@ -641,12 +650,10 @@ pub mod server {
             .zip(&ids)
             .map(|((_, _, d), id)| engine.clear(d, id.as_str()))
             .collect::<AppResult<Vec<_>>>()?;
-        let customs_of = |c: &crate::clearance::Cleared| {
-            if c.auto_preclear && c.risk.lane == crate::domain::risk::Lane::Green {
-                CustomsStatus::PreCleared
-            } else {
-                CustomsStatus::Assessed
-            }
+        // The administration's green-lane policy releases before arrival,
+        // through the one function that applies decisions (below).
+        let pre_clear = |c: &crate::clearance::Cleared| {
+            c.auto_preclear && c.risk.lane == crate::domain::risk::Lane::Green
         };
         let new_parcels: Vec<store::NewParcel> = items
             .iter()
@@ -658,7 +665,7 @@ pub mod server {
                 company_id: org,
                 destination_country: &d.addressee.country,
                 inward_office_id: Some(*office),
-                customs_status: customs_of(c).as_str(),
+                customs_status: CustomsStatus::Assessed.as_str(),
                 payment_status: if c.due() {
                     PaymentStatus::Due.as_str()
                 } else {
@@ -699,12 +706,13 @@ pub mod server {
             let replacement = take_item_id(tx, org, parcel_ids[i], None).await?;
             store::set_item_id(tx, parcel_ids[i], replacement.as_str()).await?;
             // The random selection follows the item id: score again.
+            engine.forget(&cleared[i])?;
             let again = engine.clear(items[i].2, replacement.as_str())?;
             store::set_lane(
                 tx,
                 parcel_ids[i],
                 again.risk.lane.as_str(),
-                customs_of(&again).as_str(),
+                CustomsStatus::Assessed.as_str(),
             )
             .await?;
             cleared[i] = again;
@@ -793,7 +801,6 @@ pub mod server {
             .map_err(refused)?;
         CustomsStatus::PreAdvised
             .move_to(CustomsStatus::Assessed)
-            .and_then(|s| s.move_to(CustomsStatus::PreCleared))
             .map_err(refused)?;
         let reasons: Vec<(String, String)> = cleared
             .iter()
@@ -841,20 +848,6 @@ pub mod server {
                     CustomsStatus::Assessed.as_str(),
                 )
             });
-            if customs_of(c) == CustomsStatus::PreCleared {
-                events.push(store::NewEvent {
-                    reason: "green lane: released before arrival by policy",
-                    decision_code: Some("PRE_CLEAR"),
-                    actor_id: None,
-                    ..ev(
-                        *p,
-                        user.id,
-                        "customs",
-                        Some(CustomsStatus::Assessed.as_str()),
-                        CustomsStatus::PreCleared.as_str(),
-                    )
-                });
-            }
             let payment = if c.due() {
                 PaymentStatus::Due
             } else {
@@ -870,6 +863,26 @@ pub mod server {
             });
         }
         store::insert_events(tx, &events).await?;
+        for (p, _) in parcel_ids
+            .iter()
+            .zip(&cleared)
+            .filter(|(_, c)| pre_clear(c))
+        {
+            crate::api::customs::server::apply_decision(
+                tx,
+                state,
+                *p,
+                None,
+                "PRE_CLEAR",
+                "GREEN_LANE",
+                "released before arrival by policy",
+                crate::api::customs::server::Actor {
+                    user_id: None,
+                    office_id: None,
+                },
+            )
+            .await?;
+        }
         Ok((0..items.len())
             .map(|i| Submitted {
                 declaration_id: declaration_ids[i],

@@ -585,7 +585,7 @@ pub mod server {
         let mut saved = 0i64;
         state.uploads.set(id, Some(0));
         for chunk in valid.chunks(SAVE_CHUNK) {
-            write_submissions(&mut tx, &engine, &user, work.company_id, chunk, true).await?;
+            write_submissions(&mut tx, state, &engine, &user, work.company_id, chunk, true).await?;
             saved += chunk.len() as i64;
             state.uploads.set(id, Some(saved));
             uploads::saving_progress(&state.db, id, saved).await?;

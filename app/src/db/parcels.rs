@@ -619,9 +619,10 @@ pub async fn reason_code_exists(tx: &mut Tx, administration: &str, code: &str) -
 
 /// A parcel's destination, customs and payment status, read in the
 /// caller's transaction.
-pub async fn parcel_state(tx: &mut Tx, parcel_id: i64) -> AppResult<(String, String, String)> {
-    on_tx!(tx, |c| sqlx::query_as::<_, (String, String, String)>(
-        "select destination_country, customs_status, payment_status from parcels where id = $1"
+pub async fn parcel_state(tx: &mut Tx, parcel_id: i64) -> AppResult<(String, String, String, i64)> {
+    on_tx!(tx, |c| sqlx::query_as::<_, (String, String, String, i64)>(
+        "select destination_country, customs_status, payment_status, version
+         from parcels where id = $1"
     )
     .bind(parcel_id)
     .fetch_optional(c)
