@@ -31,38 +31,15 @@ fn declaration(to: &str, description: &str, value: &str) -> Value {
 
 /// Submits through the REST API (one declaration) and returns the parcel.
 async fn submit(app: &TestApp, key: &str, body: &Value) -> Value {
-    let c = reqwest::Client::new();
-    let r = c
-        .post(app.url("/api/v1/declarations"))
-        .bearer_auth(key)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
-    let created: Value = r.json().await.unwrap();
-    let r = c
-        .get(app.url(&format!("/api/v1/parcels/{}", created["parcel_id"])))
+    let id = submit_declaration(app, key, body).await;
+    let r = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/parcels/{id}")))
         .bearer_auth(key)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.unwrap()
-}
-
-async fn api_key(app: &TestApp) -> String {
-    let m = app.signed_in("merchant").await;
-    let r = app
-        .post(&m, "/api/api_keys/create", &[("name", "clearance")])
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    json(r).await.as_str().unwrap().to_owned()
 }
 
 async fn lane_of(app: &TestApp, parcel: &Value) -> (String, i64) {
@@ -96,7 +73,7 @@ both_backends!(the_regime_data_is_seeded_once, |app| {
 both_backends!(
     a_submission_is_scored_assessed_and_owes_what_it_owes,
     |app| {
-        let key = api_key(&app).await;
+        let key = merchant_api_key(&app).await;
         // EUR 200.00 of T-shirts to France: 12 % duty, 20 % VAT on value + duty.
         let p = submit(&app, &key, &declaration("FR", "Cotton T-shirt", "200.00")).await;
         let parcel = &p["parcel"];
@@ -164,7 +141,7 @@ both_backends!(
 );
 
 both_backends!(keyword_rules_and_watchlists_set_the_lane, |app| {
-    let key = api_key(&app).await;
+    let key = merchant_api_key(&app).await;
     let p = submit(
         &app,
         &key,
@@ -202,7 +179,7 @@ both_backends!(keyword_rules_and_watchlists_set_the_lane, |app| {
 });
 
 both_backends!(the_green_lane_policy_pre_clears, |app| {
-    let key = api_key(&app).await;
+    let key = merchant_api_key(&app).await;
     // Only random selection could make this parcel anything but green:
     // switch that rule off, and the policy on.
     app.exec("update risk_rules set enabled = false where kind = 'random'")
@@ -262,7 +239,7 @@ both_backends!(the_green_lane_policy_pre_clears, |app| {
 both_backends!(
     an_amendment_reassesses_and_keeps_the_old_assessment,
     |app| {
-        let key = api_key(&app).await;
+        let key = merchant_api_key(&app).await;
         let p = submit(&app, &key, &declaration("FR", "Cotton T-shirt", "200.00")).await;
         let id = p["parcel"]["id"].as_i64().unwrap();
         assert_eq!(p["parcel"]["amount_due_minor"], 6_880);

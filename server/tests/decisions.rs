@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A parcel to France worth `value` euros (EUR 200.00: duty and VAT due).
 async fn parcel_to_france(app: &TestApp, key: &str, value: &str) -> i64 {
@@ -24,24 +24,7 @@ async fn parcel_to_france(app: &TestApp, key: &str, value: &str) -> i64 {
             {"description": "Cotton T-shirt", "quantity": "1", "net_weight_kg": "0.5", "value": value, "hs_code": "610910", "origin": "CN"}
         ]
     });
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/declarations"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
-    v["parcel_id"].as_i64().unwrap()
-}
-
-async fn api_key(app: &TestApp) -> String {
-    let m = app.signed_in("merchant").await;
-    let r = app
-        .post(&m, "/api/api_keys/create", &[("name", "decisions")])
-        .await;
-    json(r).await.as_str().unwrap().to_owned()
+    submit_declaration(app, key, &body).await
 }
 
 async fn version(app: &TestApp, id: i64) -> i64 {
@@ -105,7 +88,7 @@ fn s(a: &str, b: &str) -> (String, String) {
 both_backends!(
     each_decision_code_moves_the_parcel_and_writes_its_event,
     |app| {
-        let key = api_key(&app).await;
+        let key = merchant_api_key(&app).await;
         let officer = app.signed_in("customs_officer").await;
         let id = parcel_to_france(&app, &key, "200.00").await;
         assert_eq!(status(&app, id).await, s("assessed", "due"));
@@ -229,7 +212,7 @@ both_backends!(
 );
 
 both_backends!(bad_decisions_change_nothing, |app| {
-    let key = api_key(&app).await;
+    let key = merchant_api_key(&app).await;
     let officer = app.signed_in("customs_officer").await;
     let id = parcel_to_france(&app, &key, "200.00").await;
     let before = event_count(&app, id).await;
@@ -277,7 +260,7 @@ both_backends!(bad_decisions_change_nothing, |app| {
 });
 
 both_backends!(two_concurrent_decisions_cannot_both_win, |app| {
-    let key = api_key(&app).await;
+    let key = merchant_api_key(&app).await;
     let one = app.signed_in("customs_officer").await;
     let two = app.signed_in("customs_supervisor").await;
     for _ in 0..3 {

@@ -10,15 +10,6 @@ use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-async fn api_key(app: &TestApp) -> String {
-    let m = app.signed_in("merchant").await;
-    let r = app
-        .post(&m, "/api/api_keys/create", &[("name", "rates")])
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    json(r).await.as_str().unwrap().to_owned()
-}
-
 fn declaration(to: &str, addressee: (&str, &str, &str), value: &str) -> Value {
     let (name, postcode, tax_ref) = addressee;
     json!({
@@ -34,24 +25,6 @@ fn declaration(to: &str, addressee: (&str, &str, &str), value: &str) -> Value {
             {"description": "Cotton T-shirt", "quantity": "1", "net_weight_kg": "0.5", "value": value, "hs_code": "610910", "origin": "CN"}
         ]
     })
-}
-
-async fn submit(app: &TestApp, key: &str, body: &Value) -> i64 {
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/declarations"))
-        .bearer_auth(key)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        StatusCode::CREATED,
-        "{}",
-        r.text().await.unwrap()
-    );
-    let v: Value = r.json().await.unwrap();
-    v["parcel_id"].as_i64().unwrap()
 }
 
 /// The rows of a table matching `q`.
@@ -167,8 +140,8 @@ both_backends!(
 
         // The next assessment uses it: EUR 200.00 of T-shirts into France,
         // duty 20 % = EUR 40.00 and VAT 20 % of EUR 240.00 = EUR 48.00.
-        let key = api_key(&app).await;
-        let p = submit(
+        let key = merchant_api_key(&app).await;
+        let p = submit_declaration(
             &app,
             &key,
             &declaration("FR", ("Jeanne Martin", "75001", ""), "200.00"),
@@ -543,7 +516,7 @@ both_backends!(
         )
         .await
         .unwrap();
-        let key = api_key(&app).await;
+        let key = merchant_api_key(&app).await;
         let notes = |id: i64| {
             let app = &app;
             async move {
@@ -565,11 +538,11 @@ both_backends!(
         let li = ("Li Wei", "200000", "310101199001011234");
         let mut parcels = Vec::new();
         for _ in 0..5 {
-            let p = submit(&app, &key, &declaration("CN", li, "600.00")).await;
+            let p = submit_declaration(&app, &key, &declaration("CN", li, "600.00")).await;
             assert_eq!(notes(p).await, (1, 0));
             parcels.push(p);
         }
-        let sixth = submit(&app, &key, &declaration("CN", li, "600.00")).await;
+        let sixth = submit_declaration(&app, &key, &declaration("CN", li, "600.00")).await;
         assert_eq!(notes(sixth).await, (0, 1));
         assert_eq!(
             app.count(&format!(
@@ -589,11 +562,11 @@ both_backends!(
         // The same person with the id written differently counts the same.
         let spaced = ("LI WEI", "200000", "3101 0119 9001 0112 34");
         // EUR 400.00 = CNY 3,120.00 more would make CNY 26,520.00.
-        let p = submit(&app, &key, &declaration("CN", spaced, "400.00")).await;
+        let p = submit_declaration(&app, &key, &declaration("CN", spaced, "400.00")).await;
         assert_eq!(notes(p).await, (0, 1));
         // Someone else has their own limit; without an id, name and postcode.
         let wang = ("Wang Fang", "100000", "");
-        let p = submit(&app, &key, &declaration("CN", wang, "600.00")).await;
+        let p = submit_declaration(&app, &key, &declaration("CN", wang, "600.00")).await;
         assert_eq!(notes(p).await, (1, 0));
         // Reassessing a parcel does not count the parcel twice.
         let first = parcels[0];

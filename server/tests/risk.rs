@@ -5,15 +5,7 @@ mod common;
 
 use common::*;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
-
-async fn api_key(app: &TestApp) -> String {
-    let m = app.signed_in("merchant").await;
-    let r = app
-        .post(&m, "/api/api_keys/create", &[("name", "risk")])
-        .await;
-    json(r).await.as_str().unwrap().to_owned()
-}
+use serde_json::json;
 
 async fn submit(app: &TestApp, key: &str, description: &str) -> i64 {
     let body = json!({
@@ -29,16 +21,7 @@ async fn submit(app: &TestApp, key: &str, description: &str) -> i64 {
             {"description": description, "quantity": "1", "net_weight_kg": "0.5", "value": "20.00", "hs_code": "854340", "origin": "CN"}
         ]
     });
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/declarations"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
-    v["parcel_id"].as_i64().unwrap()
+    submit_declaration(app, key, &body).await
 }
 
 async fn lane(app: &TestApp, id: i64) -> i64 {
@@ -58,7 +41,7 @@ both_backends!(
         app.exec("update data_versions set version = version + 1 where name like 'risk:%'")
             .await
             .unwrap();
-        let key = api_key(&app).await;
+        let key = merchant_api_key(&app).await;
         let plain = submit(&app, &key, "Leather wallet").await;
         let pen = submit(&app, &key, "Vapor pen starter kit").await;
         assert_eq!((lane(&app, plain).await, lane(&app, pen).await), (0, 0));
@@ -200,16 +183,7 @@ async fn submit_to(app: &TestApp, key: &str, addressee: &str) -> i64 {
             {"description": "Cotton T-shirt", "quantity": "1", "net_weight_kg": "0.5", "value": "20.00", "hs_code": "610910", "origin": "PT"}
         ]
     });
-    let r = reqwest::Client::new()
-        .post(app.url("/api/v1/declarations"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let v: Value = r.json().await.unwrap();
-    v["parcel_id"].as_i64().unwrap()
+    submit_declaration(app, key, &body).await
 }
 
 both_backends!(a_supervisor_keeps_lanes_watchlist_and_reason_codes, |app| {
@@ -219,7 +193,7 @@ both_backends!(a_supervisor_keeps_lanes_watchlist_and_reason_codes, |app| {
     app.exec("update data_versions set version = version + 1 where name like 'risk:%'")
         .await
         .unwrap();
-    let key = api_key(&app).await;
+    let key = merchant_api_key(&app).await;
     let sup = app.signed_in("customs_supervisor").await;
 
     // Lanes: red must be above yellow; then the green-lane policy pre-clears.

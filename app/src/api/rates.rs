@@ -293,11 +293,7 @@ pub mod server {
         let mut tx = db.begin().await?;
         let before = match id {
             Some(id) => {
-                let stored = store::load(Src::Tx(&mut tx), t).await?;
-                let (_, r, s) = stored
-                    .into_iter()
-                    .find(|(i, _, _)| *i == id)
-                    .ok_or(AppError::NotFound)?;
+                let (_, r, s) = stored_row(&mut tx, t, id).await?;
                 Some(r.cells(&s, &cur))
             }
             None => None,
@@ -324,18 +320,8 @@ pub mod server {
         }
         let after = record.cells(&source, &cur);
         let action = if before.is_some() { "update" } else { "create" };
-        audit::record(
-            &mut tx,
-            &user,
-            &format!("rates.{}.{action}", t.as_str()),
-            store::table_name(t),
-            id,
-            before.map(|b| audited(t, &b)).as_ref(),
-            Some(&audited(t, &after)),
-        )
-        .await?;
-        clearance::bump(&mut tx, "regimes").await?;
-        tx.commit().await?;
+        let before = before.map(|b| audited(t, &b));
+        finish(tx, &user, t, action, id, before, Some(audited(t, &after))).await?;
         tracing::info!(
             by = user.id,
             table = t.as_str(),
@@ -353,33 +339,54 @@ pub mod server {
         let cur = currencies(&db).await?;
         let cur = lookup(&cur);
         let mut tx = db.begin().await?;
-        let stored = store::load(Src::Tx(&mut tx), t).await?;
-        let (_, r, s) = stored
-            .into_iter()
-            .find(|(i, _, _)| *i == id)
-            .ok_or(AppError::NotFound)?;
+        let (_, r, s) = stored_row(&mut tx, t, id).await?;
         if t == Table::Regimes && regime_in_use(&mut tx, &r).await? {
             return Err(AppError::field("row", "regime_in_use"));
         }
         store::delete(&mut tx, t, id).await?;
-        audit::record(
-            &mut tx,
-            &user,
-            &format!("rates.{}.delete", t.as_str()),
-            store::table_name(t),
-            id,
-            Some(&audited(t, &r.cells(&s, &cur))),
-            None::<&()>,
-        )
-        .await?;
-        clearance::bump(&mut tx, "regimes").await?;
-        tx.commit().await?;
+        let before = Some(audited(t, &r.cells(&s, &cur)));
+        finish(tx, &user, t, "delete", id, before, None).await?;
         tracing::info!(
             by = user.id,
             table = t.as_str(),
             row = id,
             "regime data row deleted"
         );
+        Ok(())
+    }
+
+    /// Row `id` of `t`, read in the transaction.
+    async fn stored_row(tx: &mut Tx, t: Table, id: i64) -> AppResult<Stored> {
+        let stored = store::load(Src::Tx(tx), t).await?;
+        stored
+            .into_iter()
+            .find(|(i, _, _)| *i == id)
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Audits a change of row `id` of `t` (`rates.<table>.<action>`),
+    /// raises the data's version (every engine reloads it) and commits.
+    async fn finish(
+        mut tx: Tx,
+        user: &CurrentUser,
+        t: Table,
+        action: &str,
+        id: i64,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> AppResult<()> {
+        audit::record(
+            &mut tx,
+            user,
+            &format!("rates.{}.{action}", t.as_str()),
+            store::table_name(t),
+            id,
+            before.as_ref(),
+            after.as_ref(),
+        )
+        .await?;
+        clearance::bump(&mut tx, "regimes").await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -373,6 +373,33 @@ pub const ROLES: [&str; 6] = [
     "admin",
 ];
 
+/// A new API key of the demo merchant.
+pub async fn merchant_api_key(app: &TestApp) -> String {
+    let m = app.signed_in("merchant").await;
+    let r = app
+        .post(&m, "/api/api_keys/create", &[("name", "tests")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    json(r).await.as_str().unwrap().to_owned()
+}
+
+/// Submits one declaration through the REST API (it must be created); the
+/// new parcel's id.
+pub async fn submit_declaration(app: &TestApp, key: &str, body: &Value) -> i64 {
+    let r = Client::new()
+        .post(app.url("/api/v1/declarations"))
+        .bearer_auth(key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["parcel_id"].as_i64().unwrap()
+}
+
 pub async fn json(r: Response) -> Value {
     let status = r.status();
     let text = r.text().await.unwrap();
