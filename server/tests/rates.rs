@@ -582,5 +582,21 @@ both_backends!(
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
         assert_eq!(notes(first).await, (1, 0));
+        // A cancelled parcel brings no goods in: it no longer counts, and
+        // the next parcel fits again (CNY 18,642 + 4,680 ≤ 26,000).
+        let second = parcels[1];
+        let version = app
+            .count(&format!("select version from parcels where id = {second}"))
+            .await;
+        let r = reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/parcels/{second}/cancel")))
+            .bearer_auth(&key)
+            .json(&json!({"version": version}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let p = submit_declaration(&app, &key, &declaration("CN", li, "600.00")).await;
+        assert_eq!(notes(p).await, (1, 0));
     }
 );

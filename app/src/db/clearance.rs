@@ -337,8 +337,10 @@ pub struct NewResult<'a> {
     pub annual: Option<&'a crate::clearance::Annual>,
 }
 
-/// Each recipient's total counted against an annual limit in `year` (the
-/// current assessments only; `except`: leave out that parcel).
+/// Each recipient's total counted against an annual limit in `year`: the
+/// current assessments of parcels whose goods are still coming in (not
+/// cancelled, seized, returned, abandoned or destroyed); `except`: leave
+/// out that parcel.
 pub async fn year_totals(
     db: &Db,
     keys: &[String],
@@ -349,18 +351,24 @@ pub async fn year_totals(
     for chunk in keys.chunks(CHUNK) {
         let rows: Vec<(String, i64)> = on_db!(db, |p| {
             let mut q = sqlx::QueryBuilder::new(
-                "select recipient_key, cast(coalesce(sum(annual_minor), 0) as bigint)
-                 from assessments where current and year = ",
+                "select a.recipient_key, cast(coalesce(sum(a.annual_minor), 0) as bigint)
+                 from assessments a
+                 join parcels p on p.id = a.parcel_id
+                 left join declarations d on d.id = a.declaration_id
+                 where a.current
+                   and p.customs_status not in ('seized', 'return_ordered', 'abandoned', 'destroyed')
+                   and (d.status is null or d.status <> 'cancelled')
+                   and a.year = ",
             );
             q.push_bind(year);
-            q.push(" and parcel_id <> ");
+            q.push(" and a.parcel_id <> ");
             q.push_bind(except.unwrap_or(0));
-            q.push(" and recipient_key in (");
+            q.push(" and a.recipient_key in (");
             let mut list = q.separated(", ");
             for k in chunk {
                 list.push_bind(k);
             }
-            q.push(") group by recipient_key");
+            q.push(") group by a.recipient_key");
             q.build_query_as().fetch_all(p).await
         })?;
         out.extend(rows);
