@@ -226,10 +226,11 @@ impl Engine {
 
     /// Loads this year's totals of the recipients of `declarations` whose
     /// destination has an annual limit, leaving out parcel `except` (one
-    /// being reassessed). Call before the writing transaction opens.
+    /// being reassessed), in the writing transaction (which keeps them
+    /// until it ends).
     pub async fn load_year_totals(
         &self,
-        db: &Db,
+        tx: &mut crate::db::Tx,
         declarations: &[&Declaration],
         except: Option<i64>,
     ) -> AppResult<()> {
@@ -243,7 +244,7 @@ impl Engine {
         if keys.is_empty() {
             return Ok(());
         }
-        let found = store::year_totals(db, &keys, self.day.year(), except).await?;
+        let found = store::year_totals(tx, &keys, self.day.year(), except).await?;
         let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
         for k in keys {
             let v = found.get(&k).copied().unwrap_or(0);

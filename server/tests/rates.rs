@@ -600,3 +600,43 @@ both_backends!(
         assert_eq!(notes(p).await, (1, 0));
     }
 );
+
+both_backends!(
+    concurrent_parcels_for_one_recipient_cannot_all_fit_the_annual_limit,
+    |app| {
+        app.exec(
+            "insert into routes (country_code, postcode_prefix, office_id, created_at)
+             select 'CN', '', min(id), '2026-01-01T00:00:00Z' from offices",
+        )
+        .await
+        .unwrap();
+        let key = merchant_api_key(&app).await;
+        // Three parcels of CNY 4,680.00 make CNY 14,040.00: room for two
+        // more within CNY 26,000, not three.
+        let zhang = ("Zhang Min", "200000", "310101198502021234");
+        for _ in 0..3 {
+            submit_declaration(&app, &key, &declaration("CN", zhang, "600.00")).await;
+        }
+        let body = declaration("CN", zhang, "600.00");
+        let (a, b, c, d) = tokio::join!(
+            submit_declaration(&app, &key, &body),
+            submit_declaration(&app, &key, &body),
+            submit_declaration(&app, &key, &body),
+            submit_declaration(&app, &key, &body),
+        );
+        let ids = [a, b, c, d].map(|id| id.to_string()).join(", ");
+        let within = app
+            .count(&format!(
+                "select count(*) from assessments where current and parcel_id in ({ids}) and detail like '%\"cbec\"%'"
+            ))
+            .await;
+        assert_eq!(within, 2);
+        assert_eq!(
+            app.count(
+                "select cast(sum(annual_minor) as bigint) from assessments where current and recipient_key like 'CN|id:%'"
+            )
+            .await,
+            5 * 468_000
+        );
+    }
+);

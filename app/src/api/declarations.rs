@@ -433,8 +433,8 @@ pub mod server {
         let org = company(user)?;
         let d = checked(state, input).await?;
         let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
-        engine.load_year_totals(&state.db, &[&d], None).await?;
         let mut tx = state.db.begin().await?;
+        engine.load_year_totals(&mut tx, &[&d], None).await?;
         let s = write_submissions(
             &mut tx,
             state,
@@ -535,8 +535,8 @@ pub mod server {
         )
         .await?;
         let all: Vec<&Declaration> = checked_all.iter().collect();
-        engine.load_year_totals(&state.db, &all, None).await?;
         let mut tx = state.db.begin().await?;
+        engine.load_year_totals(&mut tx, &all, None).await?;
         let out = write_submissions(&mut tx, state, &engine, user, org, &items, true).await?;
         tx.commit().await?;
         tracing::info!(
@@ -967,8 +967,9 @@ pub mod server {
         // A new value or HS code is a new assessment (the old one stays as
         // history), and the payment status follows it.
         let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
+        let mut tx = state.db.begin().await?;
         engine
-            .load_year_totals(&state.db, &[&d], Some(parcel_id))
+            .load_year_totals(&mut tx, &[&d], Some(parcel_id))
             .await?;
         let cleared = engine.clear(&d, &p.item_id)?;
         let payment = PaymentStatus::parse(&p.payment_status).ok_or(AppError::Internal)?;
@@ -986,7 +987,6 @@ pub mod server {
             .then(|| payment.move_to(wanted))
             .transpose()
             .map_err(refused)?;
-        let mut tx = state.db.begin().await?;
         let id = store::insert_declaration(&mut tx, &f).await?;
         store::set_current_declaration(&mut tx, parcel_id, id, expected_version).await?;
         crate::db::clearance::insert_results(

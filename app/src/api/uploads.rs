@@ -580,8 +580,8 @@ pub mod server {
         )
         .await?;
         let all: Vec<_> = valid.iter().map(|(_, _, d)| *d).collect();
-        engine.load_year_totals(&state.db, &all, None).await?;
         let mut tx = state.db.begin().await?;
+        engine.load_year_totals(&mut tx, &all, None).await?;
         let mut saved = 0i64;
         state.uploads.set(id, Some(0));
         for chunk in valid.chunks(SAVE_CHUNK) {

@@ -340,16 +340,30 @@ pub struct NewResult<'a> {
 /// Each recipient's total counted against an annual limit in `year`: the
 /// current assessments of parcels whose goods are still coming in (not
 /// cancelled, seized, returned, abandoned or destroyed); `except`: leave
-/// out that parcel.
+/// out that parcel. Read in the writing transaction, which holds each
+/// recipient's total until it commits (SQLite: the one writer; PostgreSQL:
+/// a transaction lock per recipient, taken in key order), so two
+/// submissions for one recipient cannot both stay under the limit.
 pub async fn year_totals(
-    db: &Db,
+    tx: &mut Tx,
     keys: &[String],
     year: i32,
     except: Option<i64>,
 ) -> AppResult<std::collections::HashMap<String, i64>> {
+    let mut keys = keys.to_vec();
+    keys.sort();
+    keys.dedup();
+    if let Tx::Postgres(t) = tx {
+        for k in &keys {
+            sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(k)
+                .execute(&mut **t)
+                .await?;
+        }
+    }
     let mut out = std::collections::HashMap::new();
     for chunk in keys.chunks(CHUNK) {
-        let rows: Vec<(String, i64)> = on_db!(db, |p| {
+        let rows: Vec<(String, i64)> = on_tx!(tx, |c| {
             let mut q = sqlx::QueryBuilder::new(
                 "select a.recipient_key, cast(coalesce(sum(a.annual_minor), 0) as bigint)
                  from assessments a
@@ -369,7 +383,7 @@ pub async fn year_totals(
                 list.push_bind(k);
             }
             q.push(") group by a.recipient_key");
-            q.build_query_as().fetch_all(p).await
+            q.build_query_as().fetch_all(c).await
         })?;
         out.extend(rows);
     }
