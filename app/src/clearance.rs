@@ -176,8 +176,15 @@ impl Engine {
             &self.data,
         );
         let key = self.has_annual_limit(admin).then(|| recipient_key(d));
-        let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
-        let so_far = key.as_ref().and_then(|k| totals.get(k)).copied();
+        // Only parcels under an annual limit share the running totals.
+        let mut totals = match key {
+            Some(_) => Some(self.year_totals.lock().map_err(|_| AppError::Internal)?),
+            None => None,
+        };
+        let so_far = key
+            .as_ref()
+            .zip(totals.as_ref())
+            .and_then(|(k, t)| t.get(k).copied());
         let assessment = assess(
             &AssessInput {
                 declaration: d,
@@ -188,7 +195,7 @@ impl Engine {
             },
             &self.data,
         );
-        let annual = key.map(|recipient_key| {
+        let annual = key.zip(totals.as_mut()).map(|(recipient_key, totals)| {
             let counted_minor = assessment.annual_counted();
             *totals.entry(recipient_key.clone()).or_insert(0) += counted_minor;
             Annual {

@@ -52,14 +52,11 @@ impl Row<'_> {
         if v.is_empty() {
             return None;
         }
-        let f = time::macros::format_description!("[year]-[month]-[day]");
-        match Date::parse(&v, &f) {
-            Ok(d) => Some(d),
-            Err(_) => {
-                self.problem(column, "date_invalid");
-                None
-            }
+        let d = crate::domain::tariff::parse_day(&v);
+        if d.is_none() {
+            self.problem(column, "date_invalid");
         }
+        d
     }
 
     fn validity(&mut self) -> Validity {
@@ -389,10 +386,6 @@ pub fn read_vat(text: &str) -> Result<Vec<Sourced<VatRate>>, Vec<Problem>> {
     )
 }
 
-pub fn parse_additional(text: &str) -> Result<Vec<AdditionalDuty>, Vec<Problem>> {
-    read_additional(text).map(strip)
-}
-
 pub fn read_additional(text: &str) -> Result<Vec<Sourced<AdditionalDuty>>, Vec<Problem>> {
     read(
         text,
@@ -411,10 +404,6 @@ pub fn read_additional(text: &str) -> Result<Vec<Sourced<AdditionalDuty>>, Vec<P
             })
         },
     )
-}
-
-pub fn parse_fx(text: &str) -> Result<Vec<FxRate>, Vec<Problem>> {
-    read_fx(text).map(strip)
 }
 
 pub fn read_fx(text: &str) -> Result<Vec<Sourced<FxRate>>, Vec<Problem>> {
@@ -469,18 +458,26 @@ pub fn currencies(regimes: &[Regime]) -> impl Fn(&str) -> Option<Currency> + '_ 
 
 /// The seed files, read. `Err` names the file and its problems.
 pub fn seed() -> Result<Seed, (String, Vec<Problem>)> {
-    fn named(file: &'static str) -> impl Fn(Vec<Problem>) -> (String, Vec<Problem>) {
-        move |p| (file.to_owned(), p)
+    use table::Record;
+    let mut seed = Seed {
+        regimes: Vec::new(),
+        tariff: Vec::new(),
+        vat: Vec::new(),
+        additional: Vec::new(),
+        fx: Vec::new(),
+    };
+    for (r, _) in seed_rows()? {
+        match r {
+            Record::Regimes(g) => seed.regimes.push(*g),
+            Record::Tariff(t) => seed.tariff.push(t),
+            Record::Vat(v) => seed.vat.push(v),
+            Record::Additional(a) => seed.additional.push(a),
+            Record::Fx(f) => seed.fx.push(f),
+            // The seed files hold no SDR rates (a migration does).
+            Record::Sdr(_) => {}
+        }
     }
-    let regimes = parse_regimes(REGIMES_CSV).map_err(named("regimes.csv"))?;
-    let tariff = parse_tariff(TARIFF_CSV, currencies(&regimes)).map_err(named("tariff.csv"))?;
-    Ok(Seed {
-        tariff,
-        vat: parse_vat(VAT_CSV).map_err(named("vat.csv"))?,
-        additional: parse_additional(ADDITIONAL_CSV).map_err(named("additional.csv"))?,
-        fx: parse_fx(FX_CSV).map_err(named("fx.csv"))?,
-        regimes,
-    })
+    Ok(seed)
 }
 
 /// The seed files' rows with their sources, as stored at start-up.

@@ -52,12 +52,7 @@ pub mod server {
         Ok(docs)
     }
 
-    fn wants_html(headers: &HeaderMap) -> bool {
-        headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    }
+    use crate::api::respond::wants_html;
 
     /// An error as a program expects it (status + JSON), or for a plain
     /// form, back to the page with the error code.
@@ -69,8 +64,7 @@ pub mod server {
             );
             return Redirect::to(&to).into_response();
         }
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(e)).into_response()
+        crate::api::respond::json_error(e)
     }
 
     async fn signed_in(session: &Session, state: &AppState) -> AppResult<CurrentUser> {

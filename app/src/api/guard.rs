@@ -80,7 +80,20 @@ pub async fn user_for_session(
 /// Scope (which company, office, country) is checked by the caller with the
 /// returned account.
 pub async fn require(allowed: &[Role]) -> AppResult<CurrentUser> {
-    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
+    allow(current_user().await?, allowed)
+}
+
+/// [`require`] for a plain handler, with its session.
+pub async fn require_for_session(
+    session: &Session,
+    state: &AppState,
+    allowed: &[Role],
+) -> AppResult<CurrentUser> {
+    allow(user_for_session(session, state).await?, allowed)
+}
+
+fn allow(user: Option<CurrentUser>, allowed: &[Role]) -> AppResult<CurrentUser> {
+    let user = user.ok_or(AppError::Unauthorized)?;
     if allowed.contains(&user.role) {
         Ok(user)
     } else {

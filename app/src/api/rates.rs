@@ -80,13 +80,14 @@ pub mod server {
     use std::collections::{HashMap, HashSet};
 
     use axum::extract::{Multipart, Path, State};
-    use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+    use axum::http::{HeaderMap, StatusCode};
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::Json;
     use tower_sessions::Session;
 
     use super::TableSummary;
-    use crate::api::guard::{require, state, user_for_session};
+    use crate::api::guard::{require, require_for_session, state};
+    use crate::api::respond::{csv_attachment, json_error as fail, wants_html};
     use crate::db::rates::{self as store, Src, Stored};
     use crate::db::{audit, clearance, Db, Tx};
     use crate::domain::account::{CurrentUser, Role};
@@ -95,6 +96,7 @@ pub mod server {
     use crate::domain::rates::{
         problems_param, ImportOutcome, RateRow, RateTable, RowState, Table, PAGE_ROWS,
     };
+    use crate::domain::tariff::day_text;
     use crate::error::{AppError, AppResult};
     use crate::regimes::table::{overlaps, read_form, read_table, states, to_csv, Record};
     use crate::regimes::Sourced;
@@ -226,19 +228,29 @@ pub mod server {
             return Ok(Ok(0));
         };
         let mut stored = store::load(Src::Tx(&mut *tx), t).await?;
+        // Each row's group, worked out once, and the rows of each group.
+        let groups: Vec<String> = stored.iter().map(|(_, r, _)| r.values_of(group)).collect();
+        let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, g) in groups.iter().enumerate() {
+            members.entry(g.as_str()).or_default().push(i);
+        }
+        let index: HashMap<i64, usize> = stored
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| (*id, i))
+            .collect();
         let mut ended = 0;
         for id in added {
-            let Some((_, new, _)) = stored.iter().find(|(i, _, _)| i == id).cloned() else {
-                continue;
-            };
-            let key = new.values_of(group);
-            for (oid, old, source) in stored.iter_mut() {
-                let follows = old.from() < new.from() && old.to().is_none_or(|to| to > new.from());
-                if *oid == *id || written.contains(oid) || !follows || old.values_of(group) != key {
+            let n = *index.get(id).ok_or(AppError::Internal)?;
+            let start = stored[n].1.from();
+            for &o in members.get(groups[n].as_str()).into_iter().flatten() {
+                let (oid, old, source) = &mut stored[o];
+                let follows = old.from() < start && old.to().is_none_or(|to| to > start);
+                if o == n || written.contains(oid) || !follows {
                     continue;
                 }
                 let before = old.cells(source, cur);
-                old.set_to(Some(new.from()));
+                old.set_to(Some(start));
                 store::update(tx, *oid, old, source).await?;
                 audit::record(
                     tx,
@@ -254,19 +266,18 @@ pub mod server {
             }
         }
         let pairs: Vec<(i64, &Record)> = stored.iter().map(|(i, r, _)| (*i, r)).collect();
-        let from_of = |id: i64| {
-            stored
-                .iter()
-                .find(|(i, _, _)| *i == id)
-                .map(|(_, r, _)| r.cells("", cur)[t.column("valid_from").unwrap_or(0)].clone())
-                .unwrap_or_default()
+        let start_of = |id: i64| {
+            index
+                .get(&id)
+                .map(|&i| day_text(stored[i].1.from()))
+                .ok_or(AppError::Internal)
         };
         let mut clashes = Vec::new();
         for (a, b) in overlaps(&pairs) {
             if written.contains(&b) {
-                clashes.push((b, from_of(a)));
+                clashes.push((b, start_of(a)?));
             } else if written.contains(&a) {
-                clashes.push((a, from_of(b)));
+                clashes.push((a, start_of(b)?));
             }
         }
         Ok(if clashes.is_empty() {
@@ -308,11 +319,7 @@ pub mod server {
         let added = if before.is_none() { vec![id] } else { vec![] };
         let written = HashSet::from([id]);
         if let Err(clashes) = settle(&mut tx, &user, t, &added, &written, &cur).await? {
-            let from = clashes
-                .into_iter()
-                .next()
-                .map(|(_, f)| f)
-                .unwrap_or_default();
+            let (_, from) = clashes.into_iter().next().ok_or(AppError::Internal)?;
             return Err(AppError::field(
                 "row.valid_from",
                 &format!("rate_period_overlaps:{from}"),
@@ -524,25 +531,7 @@ pub mod server {
     }
 
     async fn signed_in_admin(session: &Session, state: &AppState) -> AppResult<CurrentUser> {
-        let user = user_for_session(session, state)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        if user.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
-        Ok(user)
-    }
-
-    fn wants_html(headers: &HeaderMap) -> bool {
-        headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    }
-
-    fn fail(e: AppError) -> Response {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(e)).into_response()
+        require_for_session(session, state, &[Role::Admin]).await
     }
 
     /// `GET /admin/rates/{table}/export.csv`: the whole table in the layout
@@ -564,21 +553,7 @@ pub mod server {
             AppResult::Ok((t, bytes))
         };
         match run.await {
-            Ok((t, bytes)) => {
-                let mut res = bytes.into_response();
-                let h = res.headers_mut();
-                h.insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/csv; charset=utf-8"),
-                );
-                if let Ok(v) =
-                    HeaderValue::from_str(&format!("attachment; filename=\"{}\"", t.file_name()))
-                {
-                    h.insert(header::CONTENT_DISPOSITION, v);
-                }
-                h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                res
-            }
+            Ok((t, bytes)) => csv_attachment(bytes, &t.file_name()),
             Err(e) => fail(e),
         }
     }

@@ -11,14 +11,43 @@ use crate::error::{AppError, AppResult};
 
 /// A plain browser form post (not the hydrated client, not an API client).
 pub fn is_html_form_post() -> bool {
-    use_context::<Parts>()
-        .and_then(|p| {
-            p.headers
-                .get(ACCEPT)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| v.contains("text/html"))
-        })
-        .unwrap_or(false)
+    use_context::<Parts>().is_some_and(|p| wants_html(&p.headers))
+}
+
+/// The request comes from a browser page (it accepts HTML), not a program.
+pub fn wants_html(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// An error as programs get it from a plain handler: its status and the
+/// error as JSON.
+pub fn json_error(e: AppError) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(e)).into_response()
+}
+
+/// A CSV file to download as `name`, never cached.
+pub fn csv_attachment(bytes: Vec<u8>, name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http::header;
+    let mut res = bytes.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        http::HeaderValue::from_static("private, no-store"),
+    );
+    res
 }
 
 pub fn set_status(err: &AppError) {

@@ -236,15 +236,7 @@ pub mod server {
         Ok((user, admin))
     }
 
-    fn date(s: &str) -> Option<Date> {
-        let f = time::macros::format_description!("[year]-[month]-[day]");
-        Date::parse(s.trim(), &f).ok()
-    }
-
-    fn day_text(d: Date) -> String {
-        let f = time::macros::format_description!("[year]-[month]-[day]");
-        d.format(&f).unwrap_or_default()
-    }
+    use crate::domain::tariff::{day_text, parse_day as date};
 
     /// The rule a form describes, or every problem with it.
     pub fn from_form(admin: &str, id: i64, f: &RuleForm) -> Result<Rule, Vec<FieldError>> {

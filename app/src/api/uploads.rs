@@ -30,7 +30,7 @@ pub mod server {
     use crate::api::declarations::server::{
         company, load_profile, prepare_engine, write_submissions, SdrRates, ID_REUSE_AFTER,
     };
-    use crate::api::guard::{require, require_verified, state, user_for_session};
+    use crate::api::guard::{require, require_for_session, require_verified, state};
     use crate::bulk::{self, Defaults};
     use crate::db::{self, parcels as store, uploads};
     use crate::domain::account::{CurrentUser, FieldError, Role};
@@ -130,47 +130,15 @@ pub mod server {
 
     // ---- HTTP handlers (files in, files out) ----
 
-    fn fail(e: AppError) -> Response {
-        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(e)).into_response()
-    }
-
-    fn wants_html(headers: &HeaderMap) -> bool {
-        headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    }
+    use crate::api::respond::{csv_attachment as csv_file, json_error as fail, wants_html};
 
     async fn signed_in_merchant(
         session: &Session,
         state: &AppState,
     ) -> AppResult<(CurrentUser, i64)> {
-        let user = user_for_session(session, state)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        if user.role != Role::Merchant {
-            return Err(AppError::Forbidden);
-        }
+        let user = require_for_session(session, state, &[Role::Merchant]).await?;
         let org = company(&user)?;
         Ok((user, org))
-    }
-
-    fn csv_file(bytes: Vec<u8>, name: &str) -> Response {
-        let mut res = bytes.into_response();
-        let h = res.headers_mut();
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/csv; charset=utf-8"),
-        );
-        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        h.insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        );
-        res
     }
 
     /// `GET /declarations/template.csv`.

@@ -346,9 +346,10 @@ enum Val {
 fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>) {
     use Val::{Day, Flag, Int, Text};
     let s = Text(source.to_owned());
+    let stored_in = table_name(r.table());
     match r {
         Record::Regimes(g) => (
-            "regimes",
+            stored_in,
             vec![
                 ("code", Text(g.code.clone())),
                 ("name", Text(g.name.clone())),
@@ -382,7 +383,7 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
             ],
         ),
         Record::Tariff(t) => (
-            "tariff_lines",
+            stored_in,
             vec![
                 ("territory", Text(t.territory.clone())),
                 ("hs_prefix", Text(t.hs_prefix.clone())),
@@ -401,7 +402,7 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
             ],
         ),
         Record::Vat(v) => (
-            "vat_rates",
+            stored_in,
             vec![
                 ("country", Text(v.country.clone())),
                 ("hs_prefix", Text(v.hs_prefix.clone())),
@@ -414,7 +415,7 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
             ],
         ),
         Record::Additional(a) => (
-            "additional_duties",
+            stored_in,
             vec![
                 ("territory", Text(a.territory.clone())),
                 ("origin", Text(a.origin.clone())),
@@ -425,7 +426,7 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
             ],
         ),
         Record::Fx(f) => (
-            "fx_rates",
+            stored_in,
             vec![
                 ("base", Text(f.base.code().to_owned())),
                 ("currency", Text(f.currency.code().to_owned())),
@@ -435,7 +436,7 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
             ],
         ),
         Record::Sdr(r) => (
-            "sdr_rates",
+            stored_in,
             vec![
                 ("currency", Text(r.currency.code().to_owned())),
                 ("valid_from", Day(Some(r.valid_from))),

@@ -29,6 +29,17 @@ pub fn mul_div_round(a: i64, b: i64, c: i64) -> i64 {
     q as i64
 }
 
+/// A day as typed and stored in forms and files: `YYYY-MM-DD`.
+pub fn parse_day(s: &str) -> Option<Date> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &f).ok()
+}
+
+/// A day as `YYYY-MM-DD` (what [`parse_day`] reads).
+pub fn day_text(d: Date) -> String {
+    d.to_string()
+}
+
 /// What a specific duty is counted in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -125,10 +125,7 @@ pub fn read_form(
     }
 }
 
-fn day(d: Date) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(&f).unwrap_or_else(|_| d.to_string())
-}
+use crate::domain::tariff::day_text as day;
 
 fn day_opt(d: Option<Date>) -> String {
     d.map(day).unwrap_or_default()
