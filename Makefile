@@ -16,7 +16,7 @@ SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
 LOGS := $(CURDIR)/target/test-logs
 
-.PHONY: run test bench tools vendor browser-tools fmt-check clippy unit e2e build-e2e clean-db demo-code help
+.PHONY: run test bench tools vendor browser-tools patches fmt-check clippy unit e2e build-e2e clean-db demo-code help
 
 help:
 	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
@@ -49,12 +49,16 @@ run: tools vendor
 	cargo leptos build
 	APP_ENV=$${APP_ENV:-development} LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/debug/server
 
-test: tools vendor browser-tools fmt-check clippy unit e2e
+test: tools vendor browser-tools patches fmt-check clippy unit e2e
 	@unit=$$(grep -oE '[0-9]+ passed; [0-9]+ failed' $(LOGS)/unit.log | awk '{p+=$$1; f+=$$3} END {print p" "f}'); \
 	e2e=$$(node -e 'const s=require("$(LOGS)/e2e.json").stats; console.log(s.expected+s.flaky, s.unexpected, s.flaky)'); \
 	set -- $$unit $$e2e; \
 	echo "Rust tests: $$1 passed, $$2 failed; browser tests: $$3 passed ($$5 of them flaky: failed once, then passed), $$4 failed"; \
 	echo "summary: $$(($$1 + $$3)) passed, $$(($$2 + $$4)) failed"
+
+## The patched leptos_i18n is the published 0.6.2 plus patches/leptos_i18n.diff, nothing else.
+patches:
+	patches/check
 
 fmt-check:
 	cargo fmt --all -- --check

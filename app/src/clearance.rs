@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use time::Date;
 
 use crate::db::{clearance as store, Db};
-use crate::domain::assess::{assess, recipient_key, AssessInput, Assessment, Payer};
+use crate::domain::assess::{assess, recipient_key, Annual, AssessInput, Assessment, Payer};
 use crate::domain::declaration::Declaration;
 use crate::domain::risk::{Bands, RiskInput, RiskResult, Rule, RuleSet, WatchEntry};
 use crate::domain::tariff::{territory_of, RegimeData};
+use crate::error::OrInternal;
 use crate::error::{AppError, AppResult};
 
 /// One administration's risk data.
@@ -98,15 +99,6 @@ pub struct Cleared {
     pub annual: Option<Annual>,
 }
 
-/// A parcel's share of its recipient's annual limit (China's cross-border
-/// e-commerce): kept with the assessment, summed for the next parcels.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Annual {
-    pub recipient_key: String,
-    pub year: i32,
-    pub counted_minor: i64,
-}
-
 impl Cleared {
     /// The recipient owes something before delivery.
     pub fn due(&self) -> bool {
@@ -178,7 +170,11 @@ impl Engine {
         let key = self.has_annual_limit(admin).then(|| recipient_key(d));
         // Only parcels under an annual limit share the running totals.
         let mut totals = match key {
-            Some(_) => Some(self.year_totals.lock().map_err(|_| AppError::Internal)?),
+            Some(_) => Some(
+                self.year_totals
+                    .lock()
+                    .or_internal("annual totals lock poisoned")?,
+            ),
             None => None,
         };
         let so_far = key
@@ -216,7 +212,10 @@ impl Engine {
     /// recipient's annual limit (it is being cleared again).
     pub fn forget(&self, c: &Cleared) -> AppResult<()> {
         if let Some(a) = &c.annual {
-            let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
+            let mut totals = self
+                .year_totals
+                .lock()
+                .or_internal("annual totals lock poisoned")?;
             if let Some(t) = totals.get_mut(&a.recipient_key) {
                 *t -= a.counted_minor;
             }
@@ -252,7 +251,10 @@ impl Engine {
             return Ok(());
         }
         let found = store::year_totals(tx, &keys, self.day.year(), except).await?;
-        let mut totals = self.year_totals.lock().map_err(|_| AppError::Internal)?;
+        let mut totals = self
+            .year_totals
+            .lock()
+            .or_internal("annual totals lock poisoned")?;
         for k in keys {
             let v = found.get(&k).copied().unwrap_or(0);
             totals.insert(k, v);

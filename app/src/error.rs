@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
-use crate::domain::account::FieldError;
+use crate::domain::FieldError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -117,3 +117,51 @@ impl From<sqlx::Error> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Turns a failure that is ours (a broken invariant, a corrupt stored value,
+/// a poisoned lock) into [`AppError::Internal`], logging what was being done,
+/// where, and the underlying error: the caller learns only "internal", the
+/// log keeps the context.
+#[cfg(feature = "ssr")]
+pub trait OrInternal<T> {
+    fn or_internal(self, context: &str) -> AppResult<T>;
+}
+
+#[cfg(feature = "ssr")]
+impl<T, E: std::fmt::Display> OrInternal<T> for Result<T, E> {
+    #[track_caller]
+    fn or_internal(self, context: &str) -> AppResult<T> {
+        let at = std::panic::Location::caller();
+        self.map_err(|e| {
+            tracing::error!(error = %e, at = %at, "{context}");
+            AppError::Internal
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<T> OrInternal<T> for Option<T> {
+    #[track_caller]
+    fn or_internal(self, context: &str) -> AppResult<T> {
+        let at = std::panic::Location::caller();
+        self.ok_or_else(|| {
+            tracing::error!(at = %at, "{context}");
+            AppError::Internal
+        })
+    }
+}
+
+impl From<crate::domain::parcel::Refused> for AppError {
+    /// A state move the parcel's current state does not allow: a conflict
+    /// naming the dimension and both states (`state_refused:customs:held:released`).
+    fn from(r: crate::domain::parcel::Refused) -> Self {
+        AppError::Conflict {
+            code: format!(
+                "state_refused:{}:{}:{}",
+                r.dimension.replace(' ', "_"),
+                r.from,
+                r.to
+            ),
+        }
+    }
+}

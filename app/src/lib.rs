@@ -13,11 +13,10 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod messages;
 pub mod pages;
 pub mod shell;
 
-#[cfg(feature = "ssr")]
-pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod clearance;
 #[cfg(feature = "ssr")]
@@ -31,9 +30,17 @@ pub mod labels;
 #[cfg(feature = "ssr")]
 pub mod mail;
 #[cfg(feature = "ssr")]
+pub mod ops;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
 pub mod regimes;
 #[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 pub use shell::{shell, App};
 

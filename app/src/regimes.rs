@@ -5,12 +5,13 @@ use std::collections::HashMap;
 
 use time::Date;
 
-use crate::domain::bulk::Problem;
 use crate::domain::goods::{parse_decimal, Currency};
+use crate::domain::rates::Sourced;
 use crate::domain::tariff::{
     AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, RegimeData, SpecificUnit, TariffLine,
     Validity, VatRate,
 };
+use crate::domain::uploads::Problem;
 
 pub const REGIMES_CSV: &str = include_str!("../seed/regimes/regimes.csv");
 pub const TARIFF_CSV: &str = include_str!("../seed/regimes/tariff.csv");
@@ -146,10 +147,6 @@ impl Row<'_> {
         v
     }
 }
-
-/// A row read from a file, with where its figures come from (its `source`
-/// or `note` column).
-pub type Sourced<T> = (T, String);
 
 fn strip<T>(rows: Vec<Sourced<T>>) -> Vec<T> {
     rows.into_iter().map(|(t, _)| t).collect()
@@ -458,7 +455,7 @@ pub fn currencies(regimes: &[Regime]) -> impl Fn(&str) -> Option<Currency> + '_ 
 
 /// The seed files, read. `Err` names the file and its problems.
 pub fn seed() -> Result<Seed, (String, Vec<Problem>)> {
-    use table::Record;
+    use crate::domain::rates::Record;
     let mut seed = Seed {
         regimes: Vec::new(),
         tariff: Vec::new(),
@@ -481,7 +478,7 @@ pub fn seed() -> Result<Seed, (String, Vec<Problem>)> {
 }
 
 /// The seed files' rows with their sources, as stored at start-up.
-pub fn seed_rows() -> Result<Vec<Sourced<table::Record>>, (String, Vec<Problem>)> {
+pub fn seed_rows() -> Result<Vec<Sourced<crate::domain::rates::Record>>, (String, Vec<Problem>)> {
     use crate::domain::rates::Table;
     let regimes = parse_regimes(REGIMES_CSV).map_err(|p| ("regimes.csv".to_owned(), p))?;
     let cur = currencies(&regimes);

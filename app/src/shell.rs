@@ -7,7 +7,8 @@ use leptos_router::{path, SsrMode};
 use crate::components::{Layout, PageUser};
 use crate::i18n::*;
 use crate::pages::{
-    account, admin, auth, declarations, home, lists, platform, public, rates, risk, uploads,
+    account, admin, apikeys, auth, company, customs, declarations, home, platform, public, rates,
+    routing, uploads,
 };
 
 /// The document shell rendered by the server around <App/>.
@@ -116,7 +117,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/organisations/:id") view=admin::EditOrganisation ssr=SsrMode::Async />
                         <Route path=path!("/admin/offices/:id") view=admin::EditOffice ssr=SsrMode::Async />
                         <Route path=path!("/admin/jobs") view=platform::Jobs ssr=SsrMode::Async />
-                        <Route path=path!("/admin/routing") view=admin::Routing ssr=SsrMode::Async />
+                        <Route path=path!("/admin/routing") view=routing::Routing ssr=SsrMode::Async />
                         <Route path=path!("/admin/rates") view=rates::RatesOverview ssr=SsrMode::Async />
                         <Route path=path!("/admin/rates/:table") view=rates::RatesTable ssr=SsrMode::Async />
                         <Route path=path!("/admin/rates/:table/new") view=rates::RateRowPage ssr=SsrMode::Async />
@@ -129,12 +130,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/declarations/:id/edit") view=declarations::EditDeclaration ssr=SsrMode::Async />
                         <Route path=path!("/parcels/:id") view=declarations::Parcel ssr=SsrMode::Async />
                         <Route path=path!("/parcels/:id/amend") view=declarations::AmendParcel ssr=SsrMode::Async />
-                        <Route path=path!("/company") view=declarations::Company ssr=SsrMode::Async />
-                        <Route path=path!("/api-keys") view=declarations::ApiKeys ssr=SsrMode::Async />
-                        <Route path=path!("/customs/rules") view=risk::CustomsRules ssr=SsrMode::Async />
-                        <Route path=path!("/customs/rules/:id") view=risk::CustomsRule ssr=SsrMode::Async />
-                        <Route path=path!("/customs/lists") view=lists::CustomsListsPage ssr=SsrMode::Async />
-                        <Route path=path!("/customs/parcels") view=risk::CustomsParcels ssr=SsrMode::Async />
+                        <Route path=path!("/company") view=company::Company ssr=SsrMode::Async />
+                        <Route path=path!("/api-keys") view=apikeys::ApiKeys ssr=SsrMode::Async />
+                        <Route path=path!("/customs/rules") view=customs::rules::CustomsRules ssr=SsrMode::Async />
+                        <Route path=path!("/customs/rules/:id") view=customs::rules::CustomsRule ssr=SsrMode::Async />
+                        <Route path=path!("/customs/lists") view=customs::lists::CustomsListsPage ssr=SsrMode::Async />
+                        <Route path=path!("/customs/parcels") view=customs::rules::CustomsParcels ssr=SsrMode::Async />
                         <Route path=path!("/admin/audit") view=platform::Audit ssr=SsrMode::Async />
                         <Route path=path!("/documents") view=platform::Documents ssr=SsrMode::Async />
                         <Route path=path!("/account") view=account::Account ssr=SsrMode::Async />

@@ -285,7 +285,7 @@ async fn main() {
         }
         _ => unreachable!(),
     };
-    let (key, prefix, hash) = app::api::rest::new_key();
+    let (key, prefix, hash) = app::tokens::new_api_key();
     let mut tx = db.begin().await.unwrap();
     app::db::apikeys::insert(&mut tx, company, "bench", &prefix, &hash, user)
         .await

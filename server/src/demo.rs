@@ -1,10 +1,10 @@
 //! Demo data for development: one account per role, and a post and a customs
 //! administration with offices in a few countries. Loaded into an empty
 //! database only; production refuses to start while demo accounts exist.
-use app::api::password;
 use app::db::{self, Db};
 use app::domain::account::Role;
 use app::error::AppResult;
+use app::password;
 
 /// The password of every demo account (also in the README).
 pub const DEMO_PASSWORD: &str = "postclear-demo";
@@ -158,7 +158,7 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
             }
         }
         // Parcels to this country go through its office of exchange.
-        db::parcels::insert_route(&mut tx, country, "", exchange).await?;
+        db::routing::insert_route(&mut tx, country, "", exchange).await?;
         let customs_id = db::orgs::insert_org(&mut tx, "customs", customs, country).await?;
         let c_office = db::orgs::insert_office(
             &mut tx,
@@ -178,9 +178,9 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
         db::orgs::insert_org(&mut tx, "company", "Maison Lumière SARL (demo)", "FR").await?;
     // La Poste's S10 range, and the demo merchant's share of it.
     for company_id in [None, Some(company)] {
-        db::parcels::insert_range(
+        db::ranges::insert_range(
             &mut tx,
-            &db::parcels::NewRange {
+            &db::ranges::NewRange {
                 post_id: fr.0,
                 company_id,
                 service: "LX",
@@ -207,7 +207,7 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
         ..Default::default()
     };
     let sender = serde_json::to_string(&sender).map_err(|_| app::error::AppError::Internal)?;
-    db::parcels::save_profile(&mut tx, company, &sender, "FR", "EUR").await?;
+    db::company::save_profile(&mut tx, company, &sender, "FR", "EUR").await?;
     for a in &ACCOUNTS {
         let (org, office) = match a.role {
             Role::Merchant => (Some(company), None),

@@ -7,25 +7,21 @@ pub mod sessions;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::middleware::Next;
 use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Json, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use app::api::documents::server as documents;
-use app::api::uploads::server as uploads;
 use app::config::{AppEnv, Config};
 use app::db::{self, Db};
-use app::domain::platform::MAX_DOCUMENT_BYTES;
 use app::state::AppState;
 use app::{shell, App};
 
@@ -88,7 +84,7 @@ pub async fn prepare(
             }
         }
     }
-    app::api::password::warm_up();
+    app::password::warm_up();
     Ok(AppState {
         leptos_options,
         db,
@@ -170,7 +166,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
     });
 
     if cfg.run_jobs {
-        app::jobs::spawn_runner(state.clone());
+        app::api::jobs::runner::spawn(state.clone());
     }
 
     let routes = generate_route_list(App);
@@ -178,49 +174,9 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    // Room for the largest document plus the multipart framing.
-    let upload_limit = DefaultBodyLimit::max(MAX_DOCUMENT_BYTES + 64 * 1024);
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/api/documents",
-            post(documents::upload).layer(upload_limit),
-        )
-        .route("/api/documents/{id}", get(documents::download))
-        .merge(app::api::rest::router(state.config.api_docs_dir.clone()))
-        .route(
-            "/declarations/export.csv",
-            get(app::api::export::declarations_csv),
-        )
-        .route(
-            "/declarations/uploads",
-            post(uploads::upload).layer(DefaultBodyLimit::max(
-                app::domain::bulk::MAX_FILE_BYTES + 64 * 1024,
-            )),
-        )
-        .route("/declarations/template.csv", get(uploads::template))
-        .route(
-            "/admin/rates/{table}/export.csv",
-            get(app::api::rates::server::export_csv),
-        )
-        .route(
-            "/admin/rates/{table}/upload",
-            post(app::api::rates::server::upload).layer(DefaultBodyLimit::max(
-                app::api::rates::server::MAX_IMPORT_BYTES + 64 * 1024,
-            )),
-        )
-        .route(
-            "/declarations/uploads/{id}/problems.csv",
-            get(uploads::problems_csv),
-        )
-        .route(
-            "/declarations/uploads/{id}/rejected.csv",
-            get(uploads::rejected_csv),
-        )
-        .route("/parcels/{id}/label", get(app::api::labels::label_html))
-        .route("/parcels/{id}/label.pdf", get(app::api::labels::label_pdf))
-        .route("/parcels/{id}/cn23", get(app::api::labels::cn23_html))
-        .route("/parcels/{id}/cn23.pdf", get(app::api::labels::cn23_pdf))
+        .merge(app::api::router(state.config.api_docs_dir.clone()))
         .leptos_routes_with_context(&state, routes, ctx.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -8,7 +8,7 @@ async fn main() {
     // `server demo-code`: the current code of the demo staff accounts.
     if std::env::args().nth(1).as_deref() == Some("demo-code") {
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let code = app::api::account::server::totp::code_at(server::demo::DEMO_TOTP_SECRET, now)
+        let code = app::totp::code_at(server::demo::DEMO_TOTP_SECRET, now)
             .expect("the demo secret is valid base32");
         println!(
             "{code}  (demo staff accounts; valid for {} more seconds)",

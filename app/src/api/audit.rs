@@ -1,11 +1,8 @@
-//! Browsing the audit log.
+//! Browsing the audit log: the door of [`crate::ops::audit`].
 use leptos::prelude::*;
 
-pub use crate::domain::platform::{AuditEntry, AuditFilter};
+pub use crate::domain::platform::{AuditEntry, AuditFilter, AUDIT_PAGE};
 use crate::error::AppError;
-
-/// Entries per page.
-pub const AUDIT_PAGE: i64 = 100;
 
 #[server(endpoint = "admin/audit")]
 pub async fn list_audit(
@@ -24,19 +21,5 @@ pub async fn list_audit(
         to,
         before_id,
     };
-    crate::api::respond::reply(server::list_audit(filter).await)
-}
-
-#[cfg(feature = "ssr")]
-pub mod server {
-    use super::{AuditEntry, AuditFilter, AUDIT_PAGE};
-    use crate::api::guard::{require, state};
-    use crate::db::audit;
-    use crate::domain::account::Role;
-    use crate::error::AppResult;
-
-    pub async fn list_audit(filter: AuditFilter) -> AppResult<Vec<AuditEntry>> {
-        require(&[Role::Admin]).await?;
-        audit::list(&state()?.db, &filter, AUDIT_PAGE).await
-    }
+    crate::api::respond::reply(crate::api::op!(crate::ops::audit::list, &filter))
 }

@@ -1,4 +1,5 @@
-//! Sign-up, sign-in, sign-out and the language preference.
+//! Sign-up, sign-in, sign-out and the language preference: the doors of
+//! [`crate::ops::auth`], with what is the session's.
 use leptos::prelude::*;
 
 use crate::domain::account::CurrentUser;
@@ -17,14 +18,14 @@ pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
-) -> Result<crate::api::account::SignInStep, AppError> {
-    use crate::api::account::SignInStep;
+) -> Result<crate::domain::account::SignInStep, AppError> {
     use crate::api::respond::{finish_form, safe_next, urlencode};
+    use crate::domain::account::SignInStep;
     let back = match next.as_deref().and_then(safe_next) {
         Some(n) => format!("/sign-in?next={}", urlencode(&n)),
         None => "/sign-in".to_owned(),
     };
-    let result = server::sign_in(&email, &password).await;
+    let result = session::sign_in(&email, &password).await;
     crate::api::respond::remember_on_error(&result, &back, vec![("email", email)]).await;
     let next = next.as_deref().and_then(safe_next);
     let with_next = |path: &str| match &next {
@@ -65,7 +66,7 @@ pub async fn sign_up(
         ("company_name", company_name.clone().unwrap_or_default()),
         ("country_code", country_code.clone().unwrap_or_default()),
     ];
-    let result = server::sign_up(server::SignUp {
+    let result = session::sign_up(crate::ops::auth::SignUp {
         account_type,
         display_name,
         email,
@@ -86,31 +87,24 @@ pub async fn set_language(language: String, next: Option<String>) -> Result<(), 
         .as_deref()
         .and_then(safe_next)
         .unwrap_or_else(|| "/".into());
-    let result = server::set_language(&language).await;
+    let result = session::set_language(&language).await;
     finish_form(result, |_| back.clone(), &back)
 }
 
+/// What is the session's: starting it, the second step, the language cookie.
 #[cfg(feature = "ssr")]
-pub mod server {
+pub mod session {
     use http::header::SET_COOKIE;
     use http::HeaderValue;
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
     use super::LANGUAGE_COOKIE;
-    use crate::api::account::server::{self as two_factor, Purpose};
-    use crate::api::account::SignInStep;
-    use crate::api::{guard, password};
-    use crate::db::{self, throttle};
-    use crate::domain::account::{self, FieldError, Role};
-    use crate::domain::org::CountryCode;
-    use crate::domain::throttle::remaining_secs;
-    use crate::error::{AppError, AppResult};
-    use crate::jobs::{self, Job};
-    use crate::mail::AccountEmail;
-
-    /// Failures older than this are forgotten.
-    const FORGET_AFTER: time::Duration = time::Duration::hours(24);
+    use crate::api::account::session::{self as two_factor, Purpose};
+    use crate::api::guard::{self, door};
+    use crate::domain::account::SignInStep;
+    use crate::error::AppResult;
+    use crate::ops::auth::{self, SignIn, SignUp};
 
     /// The client's address, for per-address throttling.
     async fn client_address(trust_proxy: bool) -> String {
@@ -132,186 +126,35 @@ pub mod server {
             .unwrap_or_else(|_| "unknown".into())
     }
 
-    async fn throttled_for(
-        db: &db::Db,
-        subject: &str,
-        max: i64,
-        base: i64,
-        cap: i64,
-    ) -> AppResult<i64> {
-        Ok(match throttle::get(db, subject).await? {
-            Some(f) => remaining_secs(
-                f.failures,
-                f.last_failed_at.unix_timestamp(),
-                db::now().unix_timestamp(),
-                max,
-                base,
-                cap,
-            ),
-            None => 0,
-        })
-    }
-
     pub async fn sign_in(email: &str, password: &str) -> AppResult<SignInStep> {
-        let state = guard::state()?;
-        let cfg = &state.config;
-        let db = &state.db;
-        let email = email.trim().to_lowercase();
-        let mut missing = Vec::new();
-        if email.is_empty() {
-            missing.push(FieldError::new("email", "required"));
-        }
-        if password.is_empty() {
-            missing.push(FieldError::new("password", "required"));
-        }
-        if !missing.is_empty() {
-            return Err(AppError::validation(missing));
-        }
-        let address = throttle::address(&client_address(cfg.trust_proxy).await);
-        // The account subject is keyed by e-mail, so an unknown e-mail is
-        // throttled exactly like a real one and reveals nothing.
-        let account = throttle::account(&email);
-        let wait = throttled_for(
-            db,
-            &address,
-            cfg.address_max_failures,
-            cfg.throttle_base_secs,
-            cfg.throttle_max_secs,
-        )
-        .await?
-        .max(
-            throttled_for(
-                db,
-                &account,
-                cfg.account_max_failures,
-                cfg.throttle_base_secs,
-                cfg.throttle_max_secs,
-            )
-            .await?,
-        );
-        if wait > 0 {
-            tracing::warn!(%address, "sign-in throttled");
-            return Err(AppError::Throttled {
-                retry_after_secs: wait,
-            });
-        }
-
-        let creds = db::users::credentials_by_email(db, &email).await?;
-        let ok = password::verify(
-            password.to_owned(),
-            creds.as_ref().map(|c| c.password_hash.clone()),
-        )
-        .await?;
-        let creds = match creds {
-            Some(c) if ok => c,
-            _ => {
-                let forget = db::now() - FORGET_AFTER;
-                throttle::record_failure(db, &account, forget).await?;
-                throttle::record_failure(db, &address, forget).await?;
-                tracing::info!(%address, "sign-in failed");
-                return Err(AppError::BadCredentials);
-            }
-        };
-        if creds.disabled {
-            return Err(AppError::AccountDisabled);
-        }
-        throttle::clear(db, &account).await?;
-        let role: Role = creds.role.parse().map_err(|_| AppError::Internal)?;
-        if let Some(lang) = creds.language.as_deref() {
-            set_language_cookie(lang);
-        }
-        // The second step, when the account has one or its role must.
-        if db::users::totp_state(db, creds.id).await?.enabled {
-            two_factor::begin_pending(creds.id, role, Purpose::Code).await?;
-            return Ok(SignInStep::Code);
-        }
-        if role.is_staff() && cfg.staff_two_factor {
-            two_factor::begin_pending(creds.id, role, Purpose::Enrol).await?;
-            return Ok(SignInStep::Enrol);
-        }
-        guard::start_session(creds.id, role).await?;
-        tracing::info!(user = creds.id, %role, "signed in");
-        Ok(SignInStep::Done)
-    }
-
-    pub struct SignUp {
-        pub account_type: String,
-        pub display_name: String,
-        pub email: String,
-        pub password: String,
-        pub company_name: Option<String>,
-        pub country_code: Option<String>,
-        pub language: Option<String>,
-    }
-
-    pub async fn sign_up(input: SignUp) -> AppResult<()> {
-        let state = guard::state()?;
-        let mut errors = Vec::new();
-        let role = match input.account_type.as_str() {
-            "merchant" => Some(Role::Merchant),
-            "recipient" => Some(Role::Recipient),
-            _ => {
-                errors.push(FieldError::new("account_type", "required"));
-                None
-            }
-        };
-        let name = account::check_name("display_name", &input.display_name)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let email = account::normalise_email(&input.email)
-            .map_err(|e| errors.push(e))
-            .ok();
-        let _ = account::check_password(&input.password).map_err(|e| errors.push(e));
-        let mut company = None;
-        if role == Some(Role::Merchant) {
-            let cname =
-                account::check_name("company_name", input.company_name.as_deref().unwrap_or(""))
-                    .map_err(|e| errors.push(e))
-                    .ok();
-            let country =
-                CountryCode::parse("country_code", input.country_code.as_deref().unwrap_or(""))
-                    .map_err(|e| errors.push(e))
-                    .ok();
-            company = cname.zip(country);
-        }
-        let language = input.language.filter(|l| account::is_language(l));
-        let (Some(role), Some(name), Some(email), true) = (role, name, email, errors.is_empty())
-        else {
-            return Err(AppError::validation(errors));
-        };
-        let hash = password::hash(input.password).await?;
-
-        let mut tx = state.db.begin().await?;
-        let organisation_id = match &company {
-            Some((cname, country)) => {
-                Some(db::orgs::insert_org(&mut tx, "company", cname, country.as_str()).await?)
-            }
-            None => None,
-        };
-        let id = db::users::insert_user(
-            &mut tx,
-            &db::users::NewUser {
-                email: &email,
-                password_hash: &hash,
-                display_name: &name,
-                role,
-                organisation_id,
-                office_id: None,
-                language: language.as_deref(),
-                is_demo: false,
-                email_verified: false,
+        let (state, caller) = door().await?;
+        let address = client_address(state.config.trust_proxy).await;
+        let v = auth::sign_in(
+            &state,
+            &caller,
+            SignIn {
+                email,
+                password,
+                address: &address,
             },
         )
         .await?;
-        // The confirmation e-mail goes out if, and only if, the account exists.
-        jobs::enqueue(
-            &mut tx,
-            &state,
-            &Job::AccountEmail(AccountEmail::VerifyEmail { user_id: id }),
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::info!(user = id, %role, "signed up");
+        if let Some(lang) = v.language.as_deref() {
+            set_language_cookie(lang);
+        }
+        match v.next {
+            SignInStep::Code => two_factor::begin_pending(v.user_id, v.role, Purpose::Code).await?,
+            SignInStep::Enrol => {
+                two_factor::begin_pending(v.user_id, v.role, Purpose::Enrol).await?
+            }
+            SignInStep::Done => guard::start_session(v.user_id, v.role).await?,
+        }
+        Ok(v.next)
+    }
+
+    pub async fn sign_up(input: SignUp) -> AppResult<()> {
+        let (state, caller) = door().await?;
+        let (id, role) = auth::sign_up(&state, &caller, input).await?;
         guard::start_session(id, role).await
     }
 
@@ -332,12 +175,8 @@ pub mod server {
     }
 
     pub async fn set_language(language: &str) -> AppResult<()> {
-        if !account::is_language(language) {
-            return Err(AppError::field("language", "language_invalid"));
-        }
-        if let Some(user) = guard::current_user().await? {
-            db::users::set_language(&guard::state()?.db, user.id, language).await?;
-        }
+        let (state, caller) = door().await?;
+        auth::set_language(&state, &caller, language).await?;
         set_language_cookie(language);
         Ok(())
     }

@@ -2,8 +2,8 @@
 //! kept in the database so that any server process can serve them. Each
 //! belongs to an account or to an organisation and is readable only by it.
 //!
-//! Upload and download are plain HTTP handlers (multipart in, bytes out);
-//! the list is a server function.
+//! The doors of [`crate::ops::documents`]: upload and download are plain
+//! HTTP handlers (multipart in, bytes out); the list is a server function.
 use leptos::prelude::*;
 
 pub use crate::domain::platform::DocumentInfo;
@@ -12,7 +12,7 @@ use crate::error::AppError;
 /// The caller's documents and those of their organisation, newest first.
 #[server(endpoint = "documents/list")]
 pub async fn list_documents() -> Result<Vec<DocumentInfo>, AppError> {
-    crate::api::respond::reply(server::list_documents().await)
+    crate::api::respond::reply(crate::api::op!(crate::ops::documents::list))
 }
 
 #[cfg(feature = "ssr")]
@@ -24,33 +24,11 @@ pub mod server {
     use axum::Json;
     use tower_sessions::Session;
 
-    use super::DocumentInfo;
-    use crate::api::guard::{self, user_for_session};
-    use crate::db::documents::{self, NewDocument};
-    use crate::domain::account::CurrentUser;
-    use crate::domain::platform::{clean_filename, sniff_content_type, MAX_DOCUMENT_BYTES};
-    use crate::error::{AppError, AppResult};
+    use crate::api::guard::door_for_session;
+    use crate::domain::platform::MAX_DOCUMENT_BYTES;
+    use crate::error::AppError;
+    use crate::ops::documents as ops;
     use crate::state::AppState;
-
-    /// Whether `user` may read (and list) documents of this owner.
-    pub fn may_read(user: &CurrentUser, owner_kind: &str, owner_id: i64) -> bool {
-        match owner_kind {
-            "user" => owner_id == user.id,
-            "organisation" => user.organisation_id == Some(owner_id),
-            _ => false,
-        }
-    }
-
-    pub async fn list_documents() -> AppResult<Vec<DocumentInfo>> {
-        let user = guard::current_user().await?.ok_or(AppError::Unauthorized)?;
-        let db = &guard::state()?.db;
-        let mut docs = documents::list_for(db, "user", user.id).await?;
-        if let Some(org) = user.organisation_id {
-            docs.extend(documents::list_for(db, "organisation", org).await?);
-        }
-        docs.sort_by_key(|d| std::cmp::Reverse(d.id));
-        Ok(docs)
-    }
 
     use crate::api::respond::wants_html;
 
@@ -67,12 +45,6 @@ pub mod server {
         crate::api::respond::json_error(e)
     }
 
-    async fn signed_in(session: &Session, state: &AppState) -> AppResult<CurrentUser> {
-        user_for_session(session, state)
-            .await?
-            .ok_or(AppError::Unauthorized)
-    }
-
     /// `POST /api/documents`, multipart: `file`, and `owner` = `user`
     /// (default) or `organisation`.
     pub async fn upload(
@@ -82,10 +54,13 @@ pub mod server {
         multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
     ) -> Response {
         let html = wants_html(&headers);
-        let user = match signed_in(&session, &state).await {
-            Ok(u) => u,
+        let caller = match door_for_session(&session, &state).await {
+            Ok(c) => c,
             Err(e) => return refuse(html, e),
         };
+        if let Err(e) = caller.signed_in() {
+            return refuse(html, e);
+        }
         let Ok(mut multipart) = multipart else {
             return refuse(html, AppError::field("file", "required"));
         };
@@ -137,62 +112,12 @@ pub mod server {
                 _ => {}
             }
         }
-        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let Some((name, bytes)) = file else {
             return refuse(html, AppError::field("file", "required"));
         };
-        let Some(content_type) = sniff_content_type(&bytes) else {
-            return refuse(html, AppError::field("file", "file_type"));
-        };
-        let owner_id = match owner.as_str() {
-            "user" => user.id,
-            "organisation" => match user.organisation_id {
-                Some(o) => o,
-                None => return refuse(html, AppError::field("owner", "invalid")),
-            },
-            _ => return refuse(html, AppError::field("owner", "invalid")),
-        };
-        let sha = {
-            use sha2::Digest;
-            data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&bytes))
-        };
-        let filename = clean_filename(&name, content_type);
-        let saved = async {
-            let mut tx = state.db.begin().await?;
-            let id = documents::insert(
-                &mut tx,
-                &NewDocument {
-                    owner_kind: &owner,
-                    owner_id,
-                    uploaded_by: user.id,
-                    filename: &filename,
-                    content_type,
-                    sha256: &sha,
-                    content: &bytes,
-                },
-            )
-            .await?;
-            tx.commit().await?;
-            AppResult::Ok(id)
-        }
-        .await;
-        match saved {
-            Ok(id) => {
-                tracing::info!(
-                    user = user.id,
-                    document = id,
-                    size = bytes.len(),
-                    content_type,
-                    "document uploaded"
-                );
-                if html {
-                    Redirect::to("/documents?uploaded=1").into_response()
-                } else {
-                    match documents::info(&state.db, id).await {
-                        Ok(Some(info)) => (StatusCode::CREATED, Json(info)).into_response(),
-                        _ => refuse(false, AppError::Internal),
-                    }
-                }
-            }
+        match ops::upload(&state, &caller, ops::NewFile { owner, name, bytes }).await {
+            Ok(_) if html => Redirect::to("/documents?uploaded=1").into_response(),
+            Ok(info) => (StatusCode::CREATED, Json(info)).into_response(),
             Err(e) => refuse(html, e),
         }
     }
@@ -205,18 +130,12 @@ pub mod server {
         session: Session,
         Path(id): Path<i64>,
     ) -> Response {
-        let user = match signed_in(&session, &state).await {
-            Ok(u) => u,
-            Err(e) => return refuse(false, e),
+        let found = async {
+            let caller = door_for_session(&session, &state).await?;
+            ops::download(&state, &caller, id).await
         };
-        let info = match documents::info(&state.db, id).await {
-            Ok(Some(i)) if may_read(&user, &i.owner_kind, i.owner_id) => i,
-            Ok(_) => return refuse(false, AppError::NotFound),
-            Err(e) => return refuse(false, e),
-        };
-        let bytes = match documents::content(&state.db, id).await {
-            Ok(Some(b)) => b,
-            Ok(None) => return refuse(false, AppError::NotFound),
+        let (info, bytes) = match found.await {
+            Ok(f) => f,
             Err(e) => return refuse(false, e),
         };
         let disposition = format!("attachment; filename=\"{}\"", info.filename);
@@ -239,7 +158,17 @@ pub mod server {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; sandbox"),
         );
-        tracing::info!(user = user.id, document = id, "document downloaded");
         res
     }
+}
+
+/// The plain HTTP routes of documents (upload room for the largest file).
+#[cfg(feature = "ssr")]
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{get, post};
+    let limit = DefaultBodyLimit::max(crate::domain::platform::MAX_DOCUMENT_BYTES + 64 * 1024);
+    axum::Router::new()
+        .route("/api/documents", post(server::upload).layer(limit))
+        .route("/api/documents/{id}", get(server::download))
 }

@@ -4,15 +4,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::api::guard::user_for_session;
-use crate::db::parcels as store;
-use crate::domain::account::Role;
+use crate::api::guard::door_for_session;
 use crate::domain::parcel_view::DeclarationFilter;
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// Rows in one export at most.
-pub const MAX_ROWS: i64 = 100_000;
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ExportQuery {
@@ -32,17 +27,6 @@ pub async fn declarations_csv(
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, e.to_string()).into_response()
     };
-    let user = match user_for_session(&session, &state).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return fail(AppError::Unauthorized),
-        Err(e) => return fail(e),
-    };
-    if user.role != Role::Merchant {
-        return fail(AppError::Forbidden);
-    }
-    let Some(org) = user.organisation_id else {
-        return fail(AppError::Forbidden);
-    };
     let filter = DeclarationFilter {
         q: q.q,
         status: q.status,
@@ -50,7 +34,11 @@ pub async fn declarations_csv(
         to: q.to,
         before_id: None,
     };
-    let rows = match store::list(&state.db, org, &filter, MAX_ROWS).await {
+    let found = async {
+        let caller = door_for_session(&session, &state).await?;
+        crate::ops::declarations::export(&state, &caller, &filter).await
+    };
+    let rows = match found.await {
         Ok(r) => r,
         Err(e) => return fail(e),
     };
@@ -118,4 +106,12 @@ pub async fn declarations_csv(
         }
     };
     crate::api::respond::csv_attachment(bytes, "declarations.csv")
+}
+
+/// The declaration list as a file.
+pub fn router() -> axum::Router<AppState> {
+    axum::Router::new().route(
+        "/declarations/export.csv",
+        axum::routing::get(declarations_csv),
+    )
 }

@@ -1,4 +1,5 @@
-//! The one role-and-scope guard every server function and API handler starts with.
+//! The session side of every door: the state, the session, the signed-in
+//! account (read fresh on every call) as the caller of the operations.
 use leptos::prelude::use_context;
 use tower_sessions::Session;
 
@@ -76,30 +77,22 @@ pub async fn user_for_session(
     Ok(user)
 }
 
-/// Refuses anyone not signed in (401) or whose role is not in `allowed` (403).
-/// Scope (which company, office, country) is checked by the caller with the
-/// returned account.
-pub async fn require(allowed: &[Role]) -> AppResult<CurrentUser> {
-    allow(current_user().await?, allowed)
+/// The state and the caller of this server function (nobody signed in is
+/// a caller too: operations refuse it where they need an account).
+pub async fn door() -> AppResult<(AppState, crate::ops::Caller)> {
+    let state = state()?;
+    let user = user_for_session(&session().await?, &state).await?;
+    Ok((state, crate::ops::Caller::session(user)))
 }
 
-/// [`require`] for a plain handler, with its session.
-pub async fn require_for_session(
+/// [`door`] for a plain handler, with its session.
+pub async fn door_for_session(
     session: &Session,
     state: &AppState,
-    allowed: &[Role],
-) -> AppResult<CurrentUser> {
-    allow(user_for_session(session, state).await?, allowed)
-}
-
-fn allow(user: Option<CurrentUser>, allowed: &[Role]) -> AppResult<CurrentUser> {
-    let user = user.ok_or(AppError::Unauthorized)?;
-    if allowed.contains(&user.role) {
-        Ok(user)
-    } else {
-        tracing::warn!(user = user.id, role = %user.role, "refused by role guard");
-        Err(AppError::Forbidden)
-    }
+) -> AppResult<crate::ops::Caller> {
+    Ok(crate::ops::Caller::session(
+        user_for_session(session, state).await?,
+    ))
 }
 
 fn idle_expiry(state: &AppState, role: Role) -> tower_sessions::Expiry {
@@ -130,45 +123,4 @@ pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
 
 pub async fn end_session() -> AppResult<()> {
     session().await?.flush().await.map_err(session_error)
-}
-
-/// Submitting declarations and paying need a confirmed e-mail address.
-pub fn require_verified(user: &CurrentUser) -> AppResult<()> {
-    if user.email_verified {
-        Ok(())
-    } else {
-        Err(AppError::EmailUnverified)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn user(email_verified: bool) -> CurrentUser {
-        CurrentUser {
-            id: 1,
-            email: "a@example.test".into(),
-            display_name: "A".into(),
-            role: Role::Recipient,
-            organisation_id: None,
-            organisation_name: None,
-            office_id: None,
-            office_name: None,
-            country_code: None,
-            language: None,
-            email_verified,
-            two_factor: false,
-            session_generation: 0,
-        }
-    }
-
-    #[test]
-    fn only_confirmed_addresses_may_submit_or_pay() {
-        assert_eq!(require_verified(&user(true)), Ok(()));
-        let refused = require_verified(&user(false)).unwrap_err();
-        assert_eq!(refused, AppError::EmailUnverified);
-        assert_eq!(refused.status(), 403);
-        assert_eq!(refused.code(), "email_unverified");
-    }
 }

@@ -1,102 +1,69 @@
-//! The admin's view of the job queue: what is waiting, failing or dead, and
-//! retrying or discarding one.
+//! The doors of the job queue: the admin's server functions
+//! ([`crate::ops::jobs`]) and the runner, which hands each job to its
+//! operation.
 use leptos::prelude::*;
 
-pub use crate::domain::platform::{JobList, JobRow};
+pub use crate::domain::platform::{JobList, JobRow, JOB_STATES};
 use crate::error::AppError;
-
-/// States the page can filter by.
-pub const JOB_STATES: [&str; 5] = ["pending", "running", "dead", "done", "discarded"];
 
 #[server(endpoint = "admin/jobs")]
 pub async fn list_jobs(state: Option<String>) -> Result<JobList, AppError> {
-    crate::api::respond::reply(server::list_jobs(state).await)
+    crate::api::respond::reply(crate::api::op!(crate::ops::jobs::list_jobs, state))
 }
 
 #[server(endpoint = "admin/jobs/retry")]
 pub async fn retry_job(job_id: i64) -> Result<(), AppError> {
-    let result = server::retry_job(job_id).await;
+    let result = crate::api::op!(crate::ops::jobs::retry_job, job_id);
     crate::api::respond::finish_form(result, |_| "/admin/jobs?retried=1".into(), "/admin/jobs")
 }
 
 #[server(endpoint = "admin/jobs/discard")]
 pub async fn discard_job(job_id: i64) -> Result<(), AppError> {
-    let result = server::discard_job(job_id).await;
+    let result = crate::api::op!(crate::ops::jobs::discard_job, job_id);
     crate::api::respond::finish_form(result, |_| "/admin/jobs?discarded=1".into(), "/admin/jobs")
 }
 
+/// The runner's door: each job to the operation (or the mail) that does it.
 #[cfg(feature = "ssr")]
-pub mod server {
-    use super::{JobList, JOB_STATES};
-    use crate::api::guard::{require, state};
-    use crate::db::{audit, jobs};
-    use crate::domain::account::Role;
-    use crate::error::{AppError, AppResult};
+pub mod runner {
+    use std::future::Future;
+    use std::pin::Pin;
 
-    pub async fn list_jobs(filter: Option<String>) -> AppResult<JobList> {
-        require(&[Role::Admin]).await?;
-        let filter = filter.filter(|s| !s.is_empty());
-        if let Some(f) = &filter {
-            if !JOB_STATES.contains(&f.as_str()) {
-                return Err(AppError::field("state", "invalid"));
+    use crate::error::AppResult;
+    use crate::jobs::{self, Job, Pass};
+    use crate::state::AppState;
+
+    /// Runs one job; an error is kept as the job's last error.
+    pub fn perform(
+        state: AppState,
+        id: i64,
+        job: Job,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> {
+        Box::pin(async move {
+            match job {
+                Job::AccountEmail(email) => {
+                    crate::mail::send_account_email(&state, id, &email).await
+                }
+                Job::ParcelNotice(notice) => {
+                    crate::mail::send_parcel_notice(&state, id, &notice).await
+                }
+                Job::Housekeeping => jobs::housekeeping(&state).await.map_err(|e| e.to_string()),
+                Job::BulkUpload { upload_id } => {
+                    crate::ops::uploads::process(&state, upload_id, id)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
             }
-        }
-        let db = &state()?.db;
-        Ok(JobList {
-            counts: jobs::counts(db).await?,
-            jobs: jobs::list(db, filter.as_deref(), 200).await?,
         })
     }
 
-    pub async fn retry_job(id: i64) -> AppResult<()> {
-        let caller = require(&[Role::Admin]).await?;
-        let db = &state()?.db;
-        let before = jobs::get(db, id).await?.ok_or(AppError::NotFound)?;
-        let mut tx = db.begin().await?;
-        jobs::retry(&mut tx, id).await.map_err(|e| match e {
-            AppError::NotFound => AppError::Conflict {
-                code: "job_not_failed".into(),
-            },
-            e => e,
-        })?;
-        audit::record(
-            &mut tx,
-            &caller,
-            "job.retry",
-            "job",
-            id,
-            Some(&before),
-            None::<&()>,
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::info!(by = caller.id, job = id, "job retried");
-        Ok(())
+    /// Claims up to `limit` due jobs as `runner` and runs them.
+    pub async fn run_due(state: &AppState, runner: &str, limit: i64) -> AppResult<Pass> {
+        jobs::run_due(state, runner, limit, perform).await
     }
 
-    pub async fn discard_job(id: i64) -> AppResult<()> {
-        let caller = require(&[Role::Admin]).await?;
-        let db = &state()?.db;
-        let before = jobs::get(db, id).await?.ok_or(AppError::NotFound)?;
-        let mut tx = db.begin().await?;
-        jobs::discard(&mut tx, id).await.map_err(|e| match e {
-            AppError::NotFound => AppError::Conflict {
-                code: "job_not_discardable".into(),
-            },
-            e => e,
-        })?;
-        audit::record(
-            &mut tx,
-            &caller,
-            "job.discard",
-            "job",
-            id,
-            Some(&before),
-            None::<&()>,
-        )
-        .await?;
-        tx.commit().await?;
-        tracing::info!(by = caller.id, job = id, "job discarded");
-        Ok(())
+    /// Starts this process's runner loop.
+    pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
+        jobs::spawn_runner(state, perform)
     }
 }

@@ -5,10 +5,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use crate::api::declarations::server::parcel_detail;
-use crate::api::guard::user_for_session;
+use crate::api::guard::door_for_session;
 use crate::error::AppError;
 use crate::labels::{self, Doc};
+use crate::ops::declarations::parcel_detail;
 use crate::state::AppState;
 
 #[derive(Clone, Copy)]
@@ -24,12 +24,17 @@ async fn render(state: &AppState, session: &Session, id: i64, what: What) -> Res
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         (status, e.to_string()).into_response()
     };
-    let user = match user_for_session(session, state).await {
-        Ok(Some(u)) => u,
-        Ok(None) => return fail(AppError::Unauthorized),
-        Err(e) => return fail(e),
+    let found = async {
+        let caller = door_for_session(session, state).await?;
+        // Another role's "not allowed" would tell that the parcel exists.
+        parcel_detail(state, &caller, id)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden => AppError::NotFound,
+                e => e,
+            })
     };
-    let parcel = match parcel_detail(state, &user, id).await {
+    let parcel = match found.await {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
@@ -112,4 +117,14 @@ pub async fn cn23_pdf(
     Path(id): Path<i64>,
 ) -> Response {
     render(&s, &session, id, What::Cn23Pdf).await
+}
+
+/// The printable documents of a parcel.
+pub fn router() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/parcels/{id}/label", get(label_html))
+        .route("/parcels/{id}/label.pdf", get(label_pdf))
+        .route("/parcels/{id}/cn23", get(cn23_html))
+        .route("/parcels/{id}/cn23.pdf", get(cn23_pdf))
 }

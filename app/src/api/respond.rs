@@ -161,7 +161,7 @@ pub fn safe_next(next: &str) -> Option<String> {
     ok.then(|| next.to_owned())
 }
 
-pub use crate::components::urlencode;
+pub use crate::messages::urlencode;
 
 #[cfg(test)]
 mod tests {

@@ -11,32 +11,14 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
-use crate::api::declarations::server as declare;
 use crate::db::{self, apikeys};
-use crate::domain::account::{CurrentUser, FieldError, Role};
+use crate::domain::account::Role;
 use crate::domain::declaration::DeclarationInput;
 use crate::domain::parcel_view::{DeclarationFilter, DeclarationRow, ParcelDetail};
+use crate::domain::FieldError;
 use crate::error::AppError;
+use crate::ops::declarations as declare;
 use crate::state::AppState;
-
-/// The prefix of every API key.
-pub const KEY_PREFIX: &str = "pck_";
-
-/// A new key: `pck_<12 hex>_<43 base64url>`, its visible prefix and its hash.
-pub fn new_key() -> (String, String, String) {
-    use rand::RngCore;
-    let mut id = [0u8; 6];
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut id);
-    rand::rngs::OsRng.fill_bytes(&mut secret);
-    let prefix = format!("{KEY_PREFIX}{}", data_encoding::HEXLOWER.encode(&id));
-    let key = format!(
-        "{prefix}_{}",
-        data_encoding::BASE64URL_NOPAD.encode(&secret)
-    );
-    let hash = crate::mail::hash_token(&key);
-    (key, prefix, hash)
-}
 
 /// RFC 9457 problem details, with every field error.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -141,11 +123,11 @@ fn json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     with_body(status, serde_json::to_string(body), "application/json")
 }
 
-/// The organisation calling, found from its API key; acts as the key's creator.
+/// The organisation calling, found from its API key; acts as the key's
+/// creator (`who`, the caller of the operations).
 pub struct ApiCaller {
-    pub key_id: i64,
     pub organisation_id: i64,
-    pub user: CurrentUser,
+    pub who: crate::ops::Caller,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -164,10 +146,12 @@ impl FromRequestParts<AppState> for ApiCaller {
             .map(str::trim)
             .ok_or_else(unauthorized)?;
         // `pck_` + 12 hex digits, then `_` and the secret (which may hold `_`).
-        let prefix_len = KEY_PREFIX.len() + 12;
+        let prefix_len = crate::tokens::KEY_PREFIX.len() + 12;
         let prefix = key
             .get(..prefix_len)
-            .filter(|p| p.starts_with(KEY_PREFIX) && key[prefix_len..].starts_with('_'))
+            .filter(|p| {
+                p.starts_with(crate::tokens::KEY_PREFIX) && key[prefix_len..].starts_with('_')
+            })
             .ok_or_else(unauthorized)?;
         let found = apikeys::by_prefix(&state.db, prefix)
             .await
@@ -175,14 +159,7 @@ impl FromRequestParts<AppState> for ApiCaller {
         let Some(k) = found else {
             return Err(unauthorized());
         };
-        let given = crate::mail::hash_token(key);
-        let same = given.len() == k.key_hash.len()
-            && given
-                .bytes()
-                .zip(k.key_hash.bytes())
-                .fold(0u8, |a, (x, y)| a | (x ^ y))
-                == 0;
-        if !same || k.revoked {
+        if !crate::tokens::same_hash(&crate::tokens::hash_token(key), &k.key_hash) || k.revoked {
             return Err(unauthorized());
         }
         let user = db::users::current_user(&state.db, k.created_by)
@@ -194,9 +171,8 @@ impl FromRequestParts<AppState> for ApiCaller {
             .await
             .map_err(error_response)?;
         Ok(ApiCaller {
-            key_id: k.id,
             organisation_id: k.organisation_id,
-            user,
+            who: crate::ops::Caller::api_key(user, k.id),
         })
     }
 }
@@ -371,7 +347,7 @@ pub async fn create_declaration(
             Ok(i) => i,
             Err(e) => return malformed(e),
         };
-        match declare::submit(&state, &caller.user, None, &input).await {
+        match declare::submit(&state, &caller.who, None, &input).await {
             Ok(s) => json(
                 StatusCode::CREATED,
                 &Created {
@@ -402,7 +378,7 @@ pub async fn create_batch(
             Ok(b) => b,
             Err(e) => return malformed(e),
         };
-        match declare::submit_batch(&state, &caller.user, &batch.declarations).await {
+        match declare::submit_batch(&state, &caller.who, &batch.declarations).await {
             Ok(list) => json(
                 StatusCode::CREATED,
                 &BatchCreated {
@@ -431,7 +407,7 @@ pub async fn get_parcel(
     caller: ApiCaller,
     Path(id): Path<i64>,
 ) -> Response {
-    match declare::parcel_detail(&state, &caller.user, id).await {
+    match declare::parcel_detail(&state, &caller.who, id).await {
         Ok(p) => json(StatusCode::OK, &p),
         Err(e) => error_response(e),
     }
@@ -453,8 +429,8 @@ pub async fn list_parcels(
         to: q.to,
         before_id: q.before_id,
     };
-    let page = crate::api::declarations::PAGE;
-    match db::parcels::list(&state.db, caller.organisation_id, &filter, page).await {
+    let page = crate::domain::parcel_view::PAGE;
+    match declare::list(&state, &caller.who, &filter).await {
         Ok(items) => {
             let next_before_id = (items.len() as i64 == page)
                 .then(|| items.last().map(|r| r.id))
@@ -488,9 +464,9 @@ pub async fn amend_parcel(
             Ok(a) => a,
             Err(e) => return malformed(e),
         };
-        let done = declare::amend(&state, &caller.user, id, a.version, &a.declaration).await;
+        let done = declare::amend(&state, &caller.who, id, a.version, &a.declaration).await;
         match done {
-            Ok(_) => match declare::parcel_detail(&state, &caller.user, id).await {
+            Ok(_) => match declare::parcel_detail(&state, &caller.who, id).await {
                 Ok(p) => json(StatusCode::OK, &p),
                 Err(e) => error_response(e),
             },
@@ -516,8 +492,8 @@ pub async fn cancel_parcel(
             Ok(c) => c,
             Err(e) => return malformed(e),
         };
-        match declare::cancel(&state, &caller.user, id, c.version).await {
-            Ok(()) => match declare::parcel_detail(&state, &caller.user, id).await {
+        match declare::cancel(&state, &caller.who, id, c.version).await {
+            Ok(()) => match declare::parcel_detail(&state, &caller.who, id).await {
                 Ok(p) => json(StatusCode::OK, &p),
                 Err(e) => error_response(e),
             },

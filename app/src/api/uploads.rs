@@ -1,157 +1,43 @@
-//! Bulk uploads: a merchant sends a CSV file of declarations; a background
-//! job checks every row, then saves the parcels (all or nothing, or the
-//! valid ones), reporting its progress as it goes.
+//! Bulk uploads: the doors of [`crate::ops::uploads`]: the server functions
+//! of the pages and the HTTP handlers of files in and out.
 use leptos::prelude::*;
 
-use crate::domain::bulk::{UploadDetail, UploadInfo};
+use crate::domain::uploads::{UploadDetail, UploadInfo};
 use crate::error::AppError;
 
 #[server(endpoint = "uploads/list")]
 pub async fn list_uploads() -> Result<Vec<UploadInfo>, AppError> {
-    crate::api::respond::reply(server::list().await)
+    crate::api::respond::reply(crate::api::op!(crate::ops::uploads::list))
 }
 
 #[server(endpoint = "uploads/get")]
 pub async fn get_upload(upload_id: i64) -> Result<UploadDetail, AppError> {
-    crate::api::respond::reply(server::get(upload_id).await)
+    crate::api::respond::reply(crate::api::op!(crate::ops::uploads::get, upload_id))
 }
 
 #[cfg(feature = "ssr")]
 pub mod server {
-    use std::collections::{HashMap, HashSet};
-    use std::sync::{Arc, Mutex};
-
     use axum::extract::{Multipart, Path, State};
     use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
     use axum::response::{IntoResponse, Redirect, Response};
     use axum::Json;
     use tower_sessions::Session;
 
-    use crate::api::declarations::server::{
-        company, load_profile, prepare_engine, write_submissions, SdrRates, ID_REUSE_AFTER,
-    };
-    use crate::api::guard::{require, require_for_session, require_verified, state};
-    use crate::bulk::{self, Defaults};
-    use crate::db::{self, parcels as store, uploads};
-    use crate::domain::account::{CurrentUser, FieldError, Role};
-    use crate::domain::bulk::{
-        Problem, UploadDetail, UploadInfo, UploadMode, UploadStatus, MAX_FILE_BYTES, PROBLEMS_SHOWN,
-    };
-    use crate::domain::declaration::{self, Context};
+    use crate::api::guard::door_for_session;
+    use crate::api::respond::{csv_attachment as csv_file, json_error as fail, wants_html};
+    use crate::domain::account::CurrentUser;
+    use crate::domain::uploads::{Problem, UploadMode, MAX_FILE_BYTES};
     use crate::error::{AppError, AppResult};
     use crate::i18n::Locale;
-    use crate::jobs::{self, Job};
+    use crate::ops::uploads::{self as ops, file};
     use crate::state::AppState;
-
-    /// Parcels saved so far by uploads this process is saving (the saving
-    /// transaction is not visible to others until it commits).
-    #[derive(Clone, Default)]
-    pub struct Progress(Arc<Mutex<HashMap<i64, i64>>>);
-
-    impl Progress {
-        fn set(&self, id: i64, saved: Option<i64>) {
-            if let Ok(mut m) = self.0.lock() {
-                match saved {
-                    Some(n) => m.insert(id, n),
-                    None => m.remove(&id),
-                };
-            }
-        }
-
-        fn get(&self, id: i64) -> Option<i64> {
-            self.0.lock().ok().and_then(|m| m.get(&id).copied())
-        }
-    }
-
-    /// Parcels written per statement batch while saving.
-    const SAVE_CHUNK: usize = 1000;
-    /// Rows checked between two progress reports.
-    const REPORT_EVERY: u64 = 2000;
-    /// Uploads listed.
-    const LIST: i64 = 20;
-
-    async fn merchant() -> AppResult<(CurrentUser, i64)> {
-        let user = require(&[Role::Merchant]).await?;
-        let org = company(&user)?;
-        Ok((user, org))
-    }
-
-    fn live(state: &AppState, mut info: UploadInfo) -> UploadInfo {
-        if info.status().is_some_and(|s| s == UploadStatus::Saving) {
-            if let Some(n) = state.uploads.get(info.id) {
-                info.parcels_saved = info.parcels_saved.max(n);
-            }
-        }
-        info
-    }
-
-    pub async fn list() -> AppResult<Vec<UploadInfo>> {
-        let (_, org) = merchant().await?;
-        let state = state()?;
-        Ok(uploads::list(&state.db, org, LIST)
-            .await?
-            .into_iter()
-            .map(|i| live(&state, i))
-            .collect())
-    }
-
-    fn problems_of(json: &str) -> AppResult<Vec<Problem>> {
-        let rows: Vec<(u64, String, String)> = serde_json::from_str(json).map_err(|e| {
-            tracing::error!(error = %e, "stored upload problems");
-            AppError::Internal
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, column, code)| Problem { row, column, code })
-            .collect())
-    }
-
-    pub async fn get(id: i64) -> AppResult<UploadDetail> {
-        let (_, org) = merchant().await?;
-        let state = state()?;
-        let info = uploads::info(&state.db, id, org)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let problems = if info.problem_count > 0 && info.is_final() {
-            let (_, json) = uploads::file_and_problems(&state.db, id, org)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            let mut all = problems_of(&json)?;
-            all.truncate(PROBLEMS_SHOWN);
-            all
-        } else {
-            Vec::new()
-        };
-        Ok(UploadDetail {
-            info: live(&state, info),
-            problems,
-        })
-    }
-
-    // ---- HTTP handlers (files in, files out) ----
-
-    use crate::api::respond::{csv_attachment as csv_file, json_error as fail, wants_html};
-
-    async fn signed_in_merchant(
-        session: &Session,
-        state: &AppState,
-    ) -> AppResult<(CurrentUser, i64)> {
-        let user = require_for_session(session, state, &[Role::Merchant]).await?;
-        let org = company(&user)?;
-        Ok((user, org))
-    }
 
     /// `GET /declarations/template.csv`.
     pub async fn template(State(state): State<AppState>, session: Session) -> Response {
-        if let Err(e) = signed_in_merchant(&session, &state).await {
-            return fail(e);
-        }
-        match bulk::template() {
+        let result = async { ops::template(&door_for_session(&session, &state).await?) }.await;
+        match result {
             Ok(b) => csv_file(b, "declarations-template.csv"),
-            Err(e) => {
-                tracing::error!(error = %e, "CSV template");
-                fail(AppError::Internal)
-            }
+            Err(e) => fail(e),
         }
     }
 
@@ -177,7 +63,7 @@ pub mod server {
     }
 
     fn problem_text(locale: Locale) -> impl Fn(&Problem) -> String {
-        move |p: &Problem| crate::components::error_text(locale, &p.code, None)
+        move |p: &Problem| crate::messages::error_text(locale, &p.code, None)
     }
 
     async fn stored(
@@ -185,19 +71,7 @@ pub mod server {
         session: &Session,
         id: i64,
     ) -> AppResult<(CurrentUser, Vec<u8>, Vec<Problem>)> {
-        let (user, org) = signed_in_merchant(session, state).await?;
-        let info = uploads::info(&state.db, id, org)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !info.is_final() {
-            return Err(AppError::Conflict {
-                code: "upload_not_finished".into(),
-            });
-        }
-        let (file, json) = uploads::file_and_problems(&state.db, id, org)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        Ok((user, file, problems_of(&json)?))
+        ops::finished(state, &door_for_session(session, state).await?, id).await
     }
 
     /// `GET /declarations/uploads/{id}/problems.csv`: every problem.
@@ -211,7 +85,7 @@ pub mod server {
             Ok(s) => s,
             Err(e) => return fail(e),
         };
-        match bulk::problems_csv(&problems, problem_text(locale(&headers, &user))) {
+        match file::problems_csv(&problems, problem_text(locale(&headers, &user))) {
             Ok(b) => csv_file(b, &format!("upload-{id}-problems.csv")),
             Err(e) => {
                 tracing::error!(error = %e, "problems CSV");
@@ -240,7 +114,7 @@ pub mod server {
                 format!("{}: {}", p.column, text(p))
             }
         };
-        match bulk::rejected_csv(&file, &problems, with_column) {
+        match file::rejected_csv(&file, &problems, with_column) {
             Ok(b) => csv_file(b, &format!("upload-{id}-rejected.csv")),
             Err(e) => {
                 tracing::error!(error = %e, "rejected rows CSV");
@@ -270,11 +144,12 @@ pub mod server {
                 fail(e)
             }
         };
-        let (user, org) = match signed_in_merchant(&session, &state).await {
-            Ok(u) => u,
+        let caller = match door_for_session(&session, &state).await {
+            Ok(c) => c,
             Err(e) => return refuse(e),
         };
-        if let Err(e) = require_verified(&user) {
+        // Refused before the file is read when the caller may not upload.
+        if let Err(e) = caller.verified_merchant() {
             return refuse(e);
         }
         let Ok(mut multipart) = multipart else {
@@ -322,277 +197,53 @@ pub mod server {
                 _ => {}
             }
         }
-        let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        let Some((filename, bytes)) = file else {
             return refuse(AppError::field("file", "required"));
         };
-        // Cheap checks now; the rows are the job's.
-        if std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).is_err() {
-            return refuse(AppError::field("file", "file_not_utf8"));
-        }
-        let filename = {
-            let clean: String = name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_control() && *c != '"')
-                .take(120)
-                .collect();
-            if clean.trim().is_empty() {
-                "upload.csv".to_owned()
-            } else {
-                clean
-            }
-        };
-        let saved = async {
-            let mut tx = state.db.begin().await?;
-            let id =
-                uploads::insert(&mut tx, org, user.id, &filename, &bytes, mode.as_str()).await?;
-            jobs::enqueue(&mut tx, &state, &Job::BulkUpload { upload_id: id }).await?;
-            tx.commit().await?;
-            AppResult::Ok(id)
-        }
+        let saved = ops::queue(
+            &state,
+            &caller,
+            ops::NewUpload {
+                filename,
+                bytes,
+                mode,
+            },
+        )
         .await;
         match saved {
-            Ok(id) => {
-                tracing::info!(
-                    user = user.id,
-                    upload = id,
-                    size = bytes.len(),
-                    mode = mode.as_str(),
-                    "bulk upload queued"
-                );
-                let page = format!("/declarations/uploads/{id}");
+            Ok(info) => {
+                let page = format!("/declarations/uploads/{}", info.id);
                 if html {
                     Redirect::to(&page).into_response()
                 } else {
-                    match uploads::info(&state.db, id, org).await {
-                        Ok(Some(info)) => {
-                            let mut res = (StatusCode::ACCEPTED, Json(info)).into_response();
-                            if let Ok(v) = HeaderValue::from_str(&page) {
-                                res.headers_mut().insert(header::LOCATION, v);
-                            }
-                            res
-                        }
-                        Ok(None) => fail(AppError::Internal),
-                        Err(e) => fail(e),
+                    let mut res = (StatusCode::ACCEPTED, Json(info)).into_response();
+                    if let Ok(v) = HeaderValue::from_str(&page) {
+                        res.headers_mut().insert(header::LOCATION, v);
                     }
+                    res
                 }
             }
             Err(e) => refuse(e),
         }
     }
+}
 
-    // ---- The job ----
-
-    /// Checks and saves upload `id`. Safe to run again: a finished upload is
-    /// left alone, an unfinished one starts over (nothing was saved: saving
-    /// is one transaction). Errors only when the outcome cannot be recorded.
-    pub async fn process(state: &AppState, id: i64) -> AppResult<()> {
-        let Some(work) = uploads::work(&state.db, id).await? else {
-            tracing::warn!(upload = id, "upload gone");
-            return Ok(());
-        };
-        if UploadStatus::parse(&work.status).is_none_or(UploadStatus::is_final) {
-            return Ok(());
-        }
-        let result = check_and_save(state, id, &work).await;
-        state.uploads.set(id, None);
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                // Nothing was saved: say why, and stop (the merchant uploads
-                // the file again). A process that dies instead leaves the
-                // upload unfinished, and the job starts it over.
-                let code = match &e {
-                    AppError::Validation { errors } => errors
-                        .first()
-                        .map(|f| f.code.clone())
-                        .unwrap_or_else(|| e.code()),
-                    e => e.code(),
-                };
-                tracing::warn!(upload = id, error = %e, %code, "upload failed");
-                uploads::failed(&state.db, id, &code).await
-            }
-        }
-    }
-
-    async fn check_and_save(state: &AppState, id: i64, work: &uploads::Work) -> AppResult<()> {
-        let user = db::users::current_user(&state.db, work.uploaded_by)
-            .await?
-            .filter(|u| u.role == Role::Merchant && u.organisation_id == Some(work.company_id))
-            .ok_or(AppError::Forbidden)?;
-        require_verified(&user)?;
-        let mode = UploadMode::parse(&work.mode).ok_or(AppError::Internal)?;
-        uploads::start_checking(&state.db, id).await?;
-
-        let profile = load_profile(state, work.company_id).await?;
-        let defaults = Defaults {
-            sender: profile.sender,
-            currency: profile.default_currency,
-            origin: profile.default_origin,
-        };
-        let mut parsed = match bulk::read(&work.content, &defaults) {
-            Ok(p) => p,
-            Err(problems) => {
-                finish_check(state, id, mode, &bulk::Parsed::default(), &problems).await?;
-                return Ok(());
-            }
-        };
-        let total = parsed.rows as i64;
-        uploads::rows_checked(&state.db, id, 0, total).await?;
-
-        // Every rule of a declaration, parcel by parcel.
-        let today = db::now().date();
-        let mut rates = SdrRates::default();
-        let mut checked = Vec::with_capacity(parsed.groups.len());
-        let (mut rows_done, mut reported) = (0u64, 0u64);
-        for g in &mut parsed.groups {
-            let rate = rates.get(&state.db, &g.input.currency, today).await?;
-            let ctx = Context {
-                by_merchant: true,
-                units_per_sdr_micro: rate,
-            };
-            match declaration::validate(&g.input, &ctx) {
-                Ok(d) => checked.push(Some(d)),
-                Err(es) => {
-                    let found: Vec<Problem> = es.iter().map(|e| g.locate(e)).collect();
-                    g.problems.extend(found);
-                    checked.push(None);
-                }
-            }
-            rows_done += g.rows.len() as u64;
-            if rows_done - reported >= REPORT_EVERY {
-                reported = rows_done;
-                uploads::rows_checked(&state.db, id, rows_done as i64, total).await?;
-            }
-        }
-
-        // What only the database knows: a route for each destination, own
-        // item ids free (and not twice in the file), enough serials left.
-        let routes = {
-            let mut tx = state.db.begin().await?;
-            let r = store::all_routes(&mut tx).await?;
-            tx.commit().await?;
-            r
-        };
-        let mut own_ids: HashMap<String, usize> = HashMap::new();
-        for (i, (g, d)) in parsed.groups.iter_mut().zip(&checked).enumerate() {
-            let Some(d) = d else { continue };
-            if store::pick_route(&routes, &d.addressee.country, &d.addressee.postcode).is_none() {
-                let p = g.locate(&FieldError::new("addressee.country", "no_route"));
-                g.problems.push(p);
-            }
-            if let Some(item) = &d.item_id {
-                match own_ids.entry(item.as_str().to_owned()) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        let p = g.locate(&FieldError::new("item_id", "item_id_taken"));
-                        g.problems.push(p);
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(i);
-                    }
-                }
-            }
-        }
-        let wanted: Vec<String> = own_ids.keys().cloned().collect();
-        let in_use: HashSet<String> =
-            uploads::item_ids_in_use(&state.db, &wanted, db::now() - ID_REUSE_AFTER)
-                .await?
-                .into_iter()
-                .collect();
-        for id in &in_use {
-            if let Some(i) = own_ids.get(id) {
-                let g = &mut parsed.groups[*i];
-                let p = g.locate(&FieldError::new("item_id", "item_id_taken"));
-                g.problems.push(p);
-            }
-        }
-        let needed = parsed
-            .groups
-            .iter()
-            .zip(&checked)
-            .filter(|(g, d)| g.is_valid() && d.as_ref().is_some_and(|d| d.item_id.is_none()))
-            .count() as i64;
-        let left = uploads::item_ids_left(&state.db, work.company_id).await?;
-        let mut problems = parsed.problems();
-        if needed > left {
-            problems.insert(
-                0,
-                Problem::new(
-                    1,
-                    "item_id",
-                    &format!("not_enough_item_ids:{needed}:{left}"),
-                ),
-            );
-        }
-        let verdict = finish_check(state, id, mode, &parsed, &problems).await?;
-        if !verdict {
-            return Ok(());
-        }
-
-        // Save: one transaction, so a failure saves nothing.
-        let valid: Vec<_> = parsed
-            .groups
-            .iter()
-            .zip(&checked)
-            .filter(|(g, _)| g.is_valid())
-            .filter_map(|(g, d)| d.as_ref().map(|d| (None, &g.input, d)))
-            .collect();
-        let engine = prepare_engine(
-            state,
-            valid
-                .iter()
-                .map(|(_, _, d)| d.addressee.country.clone())
-                .collect(),
+/// The plain HTTP routes of bulk uploads: the file in, the template and the
+/// rows to fix out.
+#[cfg(feature = "ssr")]
+pub fn router() -> axum::Router<crate::state::AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{get, post};
+    let limit = DefaultBodyLimit::max(crate::domain::uploads::MAX_FILE_BYTES + 64 * 1024);
+    axum::Router::new()
+        .route("/declarations/uploads", post(server::upload).layer(limit))
+        .route("/declarations/template.csv", get(server::template))
+        .route(
+            "/declarations/uploads/{id}/problems.csv",
+            get(server::problems_csv),
         )
-        .await?;
-        let all: Vec<_> = valid.iter().map(|(_, _, d)| *d).collect();
-        let mut tx = state.db.begin().await?;
-        engine.load_year_totals(&mut tx, &all, None).await?;
-        let mut saved = 0i64;
-        state.uploads.set(id, Some(0));
-        for chunk in valid.chunks(SAVE_CHUNK) {
-            write_submissions(&mut tx, state, &engine, &user, work.company_id, chunk, true).await?;
-            saved += chunk.len() as i64;
-            state.uploads.set(id, Some(saved));
-            uploads::saving_progress(&state.db, id, saved).await?;
-        }
-        uploads::done(&mut tx, id, saved).await?;
-        tx.commit().await?;
-        tracing::info!(upload = id, parcels = saved, "bulk upload saved");
-        Ok(())
-    }
-
-    /// Records the outcome of checking; returns whether to go on saving.
-    async fn finish_check(
-        state: &AppState,
-        id: i64,
-        mode: UploadMode,
-        parsed: &bulk::Parsed,
-        problems: &[Problem],
-    ) -> AppResult<bool> {
-        let valid = parsed.groups.iter().filter(|g| g.is_valid()).count() as i64;
-        let blocked = problems.iter().any(|p| p.row == 1);
-        let save = valid > 0 && !blocked && (problems.is_empty() || mode == UploadMode::Valid);
-        let rows: Vec<(u64, &str, &str)> = problems
-            .iter()
-            .map(|p| (p.row, p.column.as_str(), p.code.as_str()))
-            .collect();
-        let json = serde_json::to_string(&rows).map_err(|_| AppError::Internal)?;
-        uploads::checked(
-            &state.db,
-            id,
-            &uploads::Checked {
-                status: if save { "saving" } else { "rejected" },
-                rows_total: parsed.rows as i64,
-                parcels_total: parsed.groups.len() as i64,
-                parcels_valid: if blocked { 0 } else { valid },
-                problems: &json,
-                problem_count: problems.len() as i64,
-            },
+        .route(
+            "/declarations/uploads/{id}/rejected.csv",
+            get(server::rejected_csv),
         )
-        .await?;
-        Ok(save)
-    }
 }

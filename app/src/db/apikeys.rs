@@ -2,7 +2,7 @@
 use super::{is_unique_violation, now, on_db, on_tx, one_row, Db, Tx};
 use crate::error::AppResult;
 
-pub use crate::api::apikeys::KeyRow;
+pub use crate::domain::apikeys::KeyRow;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct KeyAuth {

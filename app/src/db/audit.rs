@@ -4,6 +4,7 @@
 use super::{now, on_db, on_tx, Db, Tx};
 use crate::domain::account::CurrentUser;
 pub use crate::domain::platform::{AuditEntry, AuditFilter};
+use crate::error::OrInternal;
 use crate::error::{AppError, AppResult};
 
 /// Records `action` on `entity` `entity_id` by `actor`, with the entity as
@@ -20,11 +21,11 @@ pub async fn record<B: serde::Serialize, A: serde::Serialize>(
     let before: Option<String> = before
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|_| AppError::Internal)?;
+        .or_internal("serialising an audit row's before")?;
     let after: Option<String> = after
         .map(serde_json::to_string)
         .transpose()
-        .map_err(|_| AppError::Internal)?;
+        .or_internal("serialising an audit row's after")?;
     on_tx!(tx, |c| sqlx::query(
         "insert into audit_log (at, actor_id, actor_email, actor_role, action, entity, entity_id,
                                 before_json, after_json)

@@ -6,13 +6,13 @@ use time::{Date, OffsetDateTime};
 use super::{now, on_db, on_tx, Db, Tx};
 use crate::domain::assess::Assessment;
 use crate::domain::rates::Table;
+use crate::domain::rates::{Record, Sourced};
 use crate::domain::risk::{
     Bands, RiskCategory, RiskResult, Rule, RuleKind, WatchAction, WatchEntry,
 };
 use crate::domain::tariff::{RegimeData, Validity};
+use crate::error::OrInternal;
 use crate::error::{AppError, AppResult};
-use crate::regimes::table::Record;
-use crate::regimes::Sourced;
 
 use super::rates::{self, Src};
 
@@ -142,7 +142,8 @@ pub async fn rules(db: &Db, administration: &str) -> AppResult<Vec<Rule>> {
                 name: r.name,
                 kind,
                 weight: r.weight as i32,
-                category: RiskCategory::parse(&r.category).ok_or(AppError::Internal)?,
+                category: RiskCategory::parse(&r.category)
+                    .or_internal("stored risk category unknown")?,
                 enabled: r.enabled,
                 valid: Validity {
                     from: r.valid_from,
@@ -334,7 +335,7 @@ pub struct NewResult<'a> {
     pub declaration_id: Option<i64>,
     pub assessment: &'a Assessment,
     pub risk: &'a RiskResult,
-    pub annual: Option<&'a crate::clearance::Annual>,
+    pub annual: Option<&'a crate::domain::assess::Annual>,
 }
 
 /// Each recipient's total counted against an annual limit in `year`: the
@@ -404,7 +405,7 @@ pub async fn insert_results(tx: &mut Tx, rows: &[NewResult<'_>], fresh: bool) ->
             });
             Ok((
                 detail.to_string(),
-                serde_json::to_string(&r.risk.hits).map_err(|_| AppError::Internal)?,
+                serde_json::to_string(&r.risk.hits).or_internal("serialising rule hits")?,
             ))
         })
         .collect::<AppResult<_>>()?;
@@ -582,4 +583,59 @@ pub async fn set_reason_active(
         ..before.clone()
     };
     Ok((before, after))
+}
+
+/// The latest `last` parcels to `country`: item id and the current
+/// declaration's input as stored (a back-test scores them again).
+pub async fn latest_declarations(
+    db: &Db,
+    country: &str,
+    last: i64,
+) -> AppResult<Vec<(String, String)>> {
+    Ok(on_db!(db, |p| sqlx::query_as(
+        "select p.item_id, d.input_json from parcels p
+         join declarations d on d.id = p.declaration_id
+         where p.destination_country = $1
+         order by p.id desc limit $2"
+    )
+    .bind(country)
+    .bind(last)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// The latest 100 scored parcels to `country`, optionally of one lane.
+pub async fn scored_parcels(
+    db: &Db,
+    country: &str,
+    lane: Option<&str>,
+) -> AppResult<Vec<crate::domain::customs::ScoredParcel>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<
+        _,
+        crate::domain::customs::ScoredParcel,
+    >(
+        "select p.id, p.item_id, p.customs_status, p.lane, s.score, d.summary, p.version
+         from parcels p
+         join declarations d on d.id = p.declaration_id
+         left join risk_scores s on s.parcel_id = p.id and s.current
+         where p.destination_country = $1 and ($2 is null or p.lane = $2)
+         order by p.id desc limit 100"
+    )
+    .bind(country)
+    .bind(lane)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Whether an administration has an active reason code (in the caller's
+/// transaction).
+pub async fn reason_code_exists(tx: &mut Tx, administration: &str, code: &str) -> AppResult<bool> {
+    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
+        "select count(*) from reason_codes where administration = $1 and code = $2 and active"
+    )
+    .bind(administration)
+    .bind(code)
+    .fetch_one(c)
+    .await)?
+        > 0)
 }

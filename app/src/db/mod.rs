@@ -10,11 +10,15 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub mod apikeys;
 pub mod audit;
 pub mod clearance;
+pub mod company;
+pub mod declarations;
 pub mod documents;
 pub mod jobs;
 pub mod orgs;
 pub mod parcels;
+pub mod ranges;
 pub mod rates;
+pub mod routing;
 pub mod throttle;
 pub mod tokens;
 pub mod uploads;
@@ -143,6 +147,10 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 /// An update of one row by id: none changed means there is no such row.
+/// Rows per multi-row statement of a batch write (within every backend's
+/// limit of bound parameters).
+pub(crate) const CHUNK: usize = 500;
+
 pub(crate) fn one_row(rows_affected: u64) -> crate::error::AppResult<()> {
     if rows_affected == 0 {
         Err(crate::error::AppError::NotFound)

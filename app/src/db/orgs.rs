@@ -2,8 +2,8 @@
 use time::OffsetDateTime;
 
 use super::{is_unique_violation, now, on_db, on_tx, one_row, Db, Tx};
-use crate::domain::account::FieldError;
 pub use crate::domain::org::{Office, Organisation};
+use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
 
 const ORG_SELECT: &str = "select o.id, o.kind, o.name, o.country_code,

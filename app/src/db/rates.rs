@@ -6,12 +6,12 @@ use time::Date;
 use super::{on_db, on_tx, Db, Tx};
 use crate::domain::goods::Currency;
 use crate::domain::rates::Table;
+use crate::domain::rates::{Record, SdrRate};
 use crate::domain::tariff::{
     AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, SpecificUnit, TariffLine, Validity,
     VatRate,
 };
 use crate::error::{AppError, AppResult};
-use crate::regimes::table::{Record, SdrRate};
 
 /// A stored row: its id, the record and where its figures come from.
 pub type Stored = (i64, Record, String);
@@ -537,4 +537,28 @@ pub async fn delete(tx: &mut Tx, table: Table, id: i64) -> AppResult<bool> {
 /// The rows of a table, each once: for the engine.
 pub fn records<T>(rows: Vec<Stored>, f: impl Fn(Record) -> Option<T>) -> Vec<T> {
     rows.into_iter().filter_map(|(_, r, _)| f(r)).collect()
+}
+
+/// Whether any assessment names the regime `code` (it then stays: its
+/// period is ended instead).
+pub async fn regime_in_use(tx: &mut Tx, code: &str) -> AppResult<bool> {
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "select count(*) from assessments where regime = $1"
+    )
+    .bind(code)
+    .fetch_one(c)
+    .await)?;
+    Ok(n > 0)
+}
+
+/// Units of `currency` per SDR (millionths) on `day`.
+pub async fn sdr_rate(db: &Db, currency: &str, day: Date) -> AppResult<Option<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
+        "select units_per_sdr_micro from sdr_rates
+         where currency = $1 and valid_from <= $2 order by valid_from desc limit 1"
+    )
+    .bind(currency)
+    .bind(day)
+    .fetch_optional(p)
+    .await)?)
 }

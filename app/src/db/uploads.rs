@@ -1,8 +1,6 @@
 //! Bulk uploads of declarations and their progress.
-use time::OffsetDateTime;
-
 use super::{now, on_db, on_tx, Db, Tx};
-pub use crate::domain::bulk::UploadInfo;
+pub use crate::domain::uploads::UploadInfo;
 use crate::error::AppResult;
 
 const INFO: &str = "select id, filename, mode, status, rows_total, rows_checked, parcels_total,
@@ -201,39 +199,4 @@ pub async fn failed(db: &Db, id: i64, failure: &str) -> AppResult<()> {
     .await
     .map(|_| ()))?;
     Ok(())
-}
-
-/// Serials left in the company's S10 ranges.
-pub async fn item_ids_left(db: &Db, company: i64) -> AppResult<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
-        "select cast(coalesce(sum(last_serial - next_serial + 1), 0) as bigint)
-         from s10_ranges where company_id = $1 and next_serial <= last_serial"
-    )
-    .bind(company)
-    .fetch_one(p)
-    .await)?)
-}
-
-/// Which of `ids` a parcel used after `since` (they cannot be used again).
-pub async fn item_ids_in_use(
-    db: &Db,
-    ids: &[String],
-    since: OffsetDateTime,
-) -> AppResult<Vec<String>> {
-    let mut used = Vec::new();
-    for chunk in ids.chunks(500) {
-        let found = on_db!(db, |p| {
-            let mut q = sqlx::QueryBuilder::new("select item_id from item_ids where used_at >= ");
-            q.push_bind(since);
-            q.push(" and item_id in (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(id);
-            }
-            q.push(")");
-            q.build_query_scalar::<String>().fetch_all(p).await
-        })?;
-        used.extend(found);
-    }
-    Ok(used)
 }

@@ -1,7 +1,8 @@
 //! Accounts.
 use super::{is_unique_violation, now, on_db, on_tx, one_row, Db, Tx};
 pub use crate::domain::account::UserSummary;
-use crate::domain::account::{CurrentUser, FieldError, Role};
+use crate::domain::account::{CurrentUser, Role};
+use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
 
 /// What sign-in needs to know about an account.

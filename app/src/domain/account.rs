@@ -1,4 +1,5 @@
 //! Roles, accounts and the rules about who may create whom.
+use super::FieldError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -127,22 +128,6 @@ pub fn is_language(code: &str) -> bool {
 pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_PASSWORD_LEN: usize = 128;
 
-/// A problem with one field of a form, named by a message key the pages translate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub code: String,
-}
-
-impl FieldError {
-    pub fn new(field: &str, code: &str) -> Self {
-        Self {
-            field: field.to_owned(),
-            code: code.to_owned(),
-        }
-    }
-}
-
 /// Trims and lower-cases an e-mail address and checks its shape
 /// (one `@`, a dot in the domain, no spaces); delivery proves the rest.
 pub fn normalise_email(raw: &str) -> Result<String, FieldError> {
@@ -253,4 +238,27 @@ mod tests {
             "password_too_long"
         );
     }
+}
+
+/// What the enrolment page shows: the secret as a QR code and as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorEnrolment {
+    /// Base32, grouped by four for typing.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The QR code of `otpauth_url` as an SVG `data:` URL (made by the server).
+    pub qr_image: String,
+    pub account: String,
+}
+
+/// Where the sign-in goes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInStep {
+    /// Signed in.
+    Done,
+    /// The password was right; the authenticator code is asked next.
+    Code,
+    /// The password was right; this role must set up an authenticator first.
+    Enrol,
 }

@@ -738,3 +738,12 @@ fn china_postal(
 
 #[cfg(test)]
 mod tests;
+
+/// A parcel's share of its recipient's annual limit (China's cross-border
+/// e-commerce): kept with the assessment, summed for the next parcels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Annual {
+    pub recipient_key: String,
+    pub year: i32,
+    pub counted_minor: i64,
+}

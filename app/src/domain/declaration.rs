@@ -3,9 +3,9 @@
 //! in the browser as the merchant types and on the server, which decides.
 use serde::{Deserialize, Serialize};
 
-use super::account::FieldError;
 use super::goods::{parse_decimal, parse_kg, Currency, HsCode, Money};
 use super::org::CountryCode;
+use super::FieldError;
 
 /// Category of item, with the UPU CDS codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

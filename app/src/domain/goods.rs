@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use super::account::FieldError;
+use super::FieldError;
 
 /// A Harmonized System code: 6 to 10 digits (typed with or without dots
 /// and spaces: `6109.10` is `610910`).

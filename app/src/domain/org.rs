@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-use super::account::FieldError;
+use super::FieldError;
 
 /// An organisation as lists and forms show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -202,4 +202,19 @@ mod tests {
         assert!(OrgKind::Post.one_per_country());
         assert!(!OrgKind::Company.one_per_country());
     }
+}
+
+/// An organisation with its offices, for the edit page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationDetail {
+    pub organisation: Organisation,
+    pub offices: Vec<Office>,
+}
+
+/// What the staff form offers: the organisations and offices the caller may use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffFormChoices {
+    pub roles: Vec<String>,
+    pub organisations: Vec<Organisation>,
+    pub offices: Vec<Office>,
 }

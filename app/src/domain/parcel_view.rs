@@ -116,3 +116,25 @@ pub struct DeclarationFilter {
     /// Keyset: entries older than this id.
     pub before_id: Option<i64>,
 }
+
+/// What a save did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Saved {
+    pub declaration_id: i64,
+    /// Set when the declaration was submitted.
+    pub parcel_id: Option<i64>,
+    pub item_id: Option<String>,
+    /// The line to scroll to after adding one.
+    pub line_anchor: Option<usize>,
+}
+
+/// The result of a submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submitted {
+    pub declaration_id: i64,
+    pub parcel_id: i64,
+    pub item_id: String,
+}
+
+/// Declarations per page of the list.
+pub const PAGE: i64 = 50;

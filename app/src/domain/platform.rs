@@ -121,6 +121,12 @@ pub fn clean_filename(raw: &str, content_type: &str) -> String {
     format!("{clean}.{}", extension_for(content_type))
 }
 
+/// States the job list can filter by.
+pub const JOB_STATES: [&str; 5] = ["pending", "running", "dead", "done", "discarded"];
+
+/// Audit entries per page.
+pub const AUDIT_PAGE: i64 = 100;
+
 #[cfg(test)]
 mod tests {
     use super::*;

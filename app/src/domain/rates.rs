@@ -3,6 +3,9 @@
 //! CSV in the layout of the seed files (`app/seed/regimes/`).
 use serde::{Deserialize, Serialize};
 
+use super::goods::Currency;
+use super::tariff::{AdditionalDuty, FxRate, Regime, TariffLine, VatRate};
+
 /// One table of regime data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -251,7 +254,7 @@ pub struct ImportOutcome {
 
 /// Problems of an import carried in the page's address
 /// (`3:rate:number_invalid;…`; a code keeps its own `:` arguments).
-pub fn problems_param(problems: &[super::bulk::Problem], max: usize) -> String {
+pub fn problems_param(problems: &[super::uploads::Problem], max: usize) -> String {
     problems
         .iter()
         .take(max)
@@ -260,14 +263,14 @@ pub fn problems_param(problems: &[super::bulk::Problem], max: usize) -> String {
         .join(";")
 }
 
-pub fn parse_problems_param(s: &str) -> Vec<super::bulk::Problem> {
+pub fn parse_problems_param(s: &str) -> Vec<super::uploads::Problem> {
     s.split(';')
         .filter_map(|p| {
             let mut it = p.splitn(3, ':');
             let row = it.next()?.parse().ok()?;
             let column = it.next()?;
             let code = it.next()?;
-            Some(super::bulk::Problem::new(row, column, code))
+            Some(super::uploads::Problem::new(row, column, code))
         })
         .collect()
 }
@@ -293,12 +296,44 @@ mod tests {
     #[test]
     fn problems_travel_in_the_address() {
         let p = vec![
-            super::super::bulk::Problem::new(3, "rate", "number_invalid"),
-            super::super::bulk::Problem::new(7, "", "csv_unreadable"),
+            super::super::uploads::Problem::new(3, "rate", "number_invalid"),
+            super::super::uploads::Problem::new(7, "", "csv_unreadable"),
         ];
         let s = problems_param(&p, 10);
         assert_eq!(s, "3:rate:number_invalid;7::csv_unreadable");
         assert_eq!(parse_problems_param(&s), p);
         assert_eq!(parse_problems_param(&problems_param(&p, 1)).len(), 1);
     }
+}
+
+/// A row read from a file, with where its figures come from (its `source`
+/// or `note` column).
+pub type Sourced<T> = (T, String);
+
+/// Units of a currency per SDR (what chooses CN22 or CN23), from a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SdrRate {
+    pub currency: Currency,
+    pub valid_from: time::Date,
+    pub units_per_sdr_micro: i64,
+}
+
+/// One row of one table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Record {
+    Regimes(Box<Regime>),
+    Tariff(TariffLine),
+    Vat(VatRate),
+    Additional(AdditionalDuty),
+    Fx(FxRate),
+    Sdr(SdrRate),
+}
+
+/// A table's size, for the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableSummary {
+    pub table: Table,
+    pub rows: usize,
+    pub current: usize,
+    pub future: usize,
 }

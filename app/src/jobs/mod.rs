@@ -1,5 +1,6 @@
-//! Background jobs: what each kind does, the runner that claims and runs due
-//! jobs inside the server process, and the schedule of periodic jobs.
+//! Background jobs: the queue, the schedule of periodic jobs, and the runner
+//! that claims due jobs and hands each to its door (`crate::api::jobs`:
+//! this layer names no operation).
 //!
 //! Every job must be safe to run twice: a runner that dies between doing the
 //! work and marking it done leaves the job to be claimed again when its lease
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::db::{self, jobs, Tx};
+use crate::error::OrInternal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -71,7 +73,7 @@ fn scheduled_job(name: &str) -> Option<Job> {
 pub async fn enqueue(tx: &mut Tx, state: &AppState, job: &Job) -> AppResult<i64> {
     enqueue_at(tx, state, job, db::now(), None)
         .await?
-        .ok_or(AppError::Internal)
+        .or_internal("a job without unique key was not enqueued")
 }
 
 /// Enqueues `job` due at `run_at`; with a `unique_key`, only once.
@@ -148,22 +150,35 @@ pub struct Pass {
     pub dead: Vec<i64>,
 }
 
-/// Claims up to `limit` due jobs as `runner`, runs them one by one, and
-/// records each outcome.
-pub async fn run_due(state: &AppState, runner: &str, limit: i64) -> AppResult<Pass> {
+/// What runs one job (its id and what it says): the door that calls the
+/// job's operation. An error is kept as the job's last error.
+pub type Perform =
+    fn(
+        AppState,
+        i64,
+        Job,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send>>;
+
+/// Claims up to `limit` due jobs as `runner`, runs them one by one with
+/// `perform`, and records each outcome.
+pub async fn run_due(
+    state: &AppState,
+    runner: &str,
+    limit: i64,
+    perform: Perform,
+) -> AppResult<Pass> {
     let at = db::now();
     let lease = at + time::Duration::seconds(state.config.job_lease_secs.max(1));
     let claimed = jobs::claim(&state.db, runner, at, lease, limit).await?;
     let mut pass = Pass::default();
     for job in claimed {
-        let outcome = {
-            let state = state.clone();
-            let (kind, payload, id) = (job.kind.clone(), job.payload.clone(), job.id);
+        let outcome = match Job::parse(&job.kind, &job.payload) {
+            Err(e) => Err(e),
             // A panicking job is a failed attempt, not a dead runner.
-            match tokio::spawn(async move { perform(&state, id, &kind, &payload).await }).await {
+            Ok(j) => match tokio::spawn(perform(state.clone(), job.id, j)).await {
                 Ok(r) => r,
                 Err(e) => Err(format!("the job panicked: {e}")),
-            }
+            },
         };
         match outcome {
             Ok(()) => {
@@ -194,31 +209,18 @@ pub async fn run_due(state: &AppState, runner: &str, limit: i64) -> AppResult<Pa
     Ok(pass)
 }
 
-/// Runs one job. Errors are kept as the job's last error.
-async fn perform(state: &AppState, id: i64, kind: &str, payload: &str) -> Result<(), String> {
-    match Job::parse(kind, payload)? {
-        Job::AccountEmail(email) => crate::mail::send_account_email(state, id, &email).await,
-        Job::Housekeeping => {
-            let at = db::now();
-            let jobs = jobs::purge_finished(&state.db, at - time::Duration::days(7))
-                .await
-                .map_err(|e| e.to_string())?;
-            let tokens = db::tokens::purge(&state.db, at - time::Duration::days(7))
-                .await
-                .map_err(|e| e.to_string())?;
-            tracing::info!(jobs, tokens, "housekeeping");
-            Ok(())
-        }
-        Job::ParcelNotice(notice) => crate::mail::send_parcel_notice(state, id, &notice).await,
-        Job::BulkUpload { upload_id } => crate::api::uploads::server::process(state, upload_id)
-            .await
-            .map_err(|e| e.to_string()),
-    }
+/// Deletes finished jobs and used or expired account tokens older than a week.
+pub async fn housekeeping(state: &AppState) -> AppResult<()> {
+    let at = db::now();
+    let jobs = jobs::purge_finished(&state.db, at - time::Duration::days(7)).await?;
+    let tokens = db::tokens::purge(&state.db, at - time::Duration::days(7)).await?;
+    tracing::info!(jobs, tokens, "housekeeping");
+    Ok(())
 }
 
 /// Starts the runner loop of this process: every `job_poll_ms`, enqueue
-/// periodic jobs whose slot has come and run what is due.
-pub fn spawn_runner(state: AppState) -> tokio::task::JoinHandle<()> {
+/// periodic jobs whose slot has come and run what is due with `perform`.
+pub fn spawn_runner(state: AppState, perform: Perform) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let runner = runner_name();
         let poll = Duration::from_millis(state.config.job_poll_ms.max(10));
@@ -235,7 +237,7 @@ pub fn spawn_runner(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
             }
             let busy = match jobs::any_due(&state.db, at).await {
-                Ok(true) => match run_due(&state, &runner, 10).await {
+                Ok(true) => match run_due(&state, &runner, 10, perform).await {
                     Ok(pass) => {
                         !(pass.done.is_empty() && pass.failed.is_empty() && pass.dead.is_empty())
                     }

@@ -1,24 +1,24 @@
-//! The merchant's pages: the company profile, the declaration form (new,
-//! draft, amendment), the list, and the parcel page.
+//! The merchant's declaration pages: the form (new, draft, amendment), the
+//! list, and the parcel page.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::declarations::{
-    blank_declaration, get_company_profile, get_declaration, get_parcel, list_declarations,
-    CompanyProfile, DeclarationDetail, DeclarationFilter, DeclarationInput, DeclarationRow,
-    ParcelDetail,
+    blank_declaration, get_declaration, get_parcel, list_declarations, DeclarationDetail,
+    DeclarationFilter, DeclarationInput, DeclarationRow, ParcelDetail,
 };
 use crate::components::{
     error_text, use_form_errors, use_id_param, ErrorSummary, FormErrors, Guarded, Problem,
 };
-use crate::domain::account::{FieldError, Role};
+use crate::domain::account::Role;
 use crate::domain::declaration::{validate, Category, Context};
 use crate::domain::goods::format_decimal;
+use crate::domain::FieldError;
 use crate::i18n::*;
 use crate::pages::platform::when;
 
-const MERCHANT: &[Role] = &[Role::Merchant];
+pub(crate) const MERCHANT: &[Role] = &[Role::Merchant];
 
 /// `sender.name` → `input[sender][name]` (the server function's argument).
 pub fn qs_name(key: &str) -> String {
@@ -880,161 +880,5 @@ fn DeclarationSummary(v: DeclarationDetail) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-    }
-}
-
-#[component]
-pub fn Company() -> impl IntoView {
-    view! { <Guarded roles=MERCHANT><CompanyPage /></Guarded> }
-}
-
-#[component]
-fn CompanyPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let l = i18n.get_locale_untracked();
-    let errors = use_form_errors();
-    let query = use_query_map();
-    let saved = move || query.read().get("saved").is_some();
-    let profile = Resource::new(|| (), |_| get_company_profile());
-    view! {
-        <Title text=t_string!(i18n, declare.company_title).to_string() />
-        <ErrorSummary errors />
-        {move || saved().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, declare.saved)}</p></div> })}
-        <h1>{t!(i18n, declare.company_title)}</h1>
-        <p>{t!(i18n, declare.company_intro)}</p>
-        <Suspense>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(p) => view! { <CompanyForm p errors l /> }.into_any(),
-                    Err(e) => view! { <Problem error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn CompanyForm(p: CompanyProfile, errors: Memo<FormErrors>, l: Locale) -> impl IntoView {
-    let i18n = use_i18n();
-    let field = move |name: &'static str, key: String, label: String, value: String| {
-        let e2 = key.clone();
-        let error = move || {
-            errors
-                .get()
-                .for_field(&e2)
-                .map(|c| error_text(i18n.get_locale(), &c, None))
-        };
-        let error2 = error.clone();
-        view! {
-            <div class="field" class:field--error=move || error2().is_some()>
-                <label class="field__label" for=key.clone()>{label}</label>
-                {move || error().map(|e| view! { <p class="field__error">{e}</p> })}
-                <input class="input" id=key.clone() name=name type="text" value=value />
-            </div>
-        }
-    };
-    let s = p.sender;
-    view! {
-        <form method="post" action="/api/declarations/profile/save" novalidate>
-            <fieldset class="group">
-                <legend class="group__title">{t!(i18n, declare.default_sender)}</legend>
-                {field("profile[sender][name]", "sender.name".into(), td_string!(l, declare.name).to_string(), s.name)}
-                {field("profile[sender][address1]", "sender.address1".into(), td_string!(l, declare.address1).to_string(), s.address1)}
-                {field("profile[sender][address2]", "sender.address2".into(), td_string!(l, declare.address2).to_string(), s.address2)}
-                {field("profile[sender][postcode]", "sender.postcode".into(), td_string!(l, declare.postcode).to_string(), s.postcode)}
-                {field("profile[sender][city]", "sender.city".into(), td_string!(l, declare.city).to_string(), s.city)}
-                {field("profile[sender][country]", "sender.country".into(), td_string!(l, declare.country).to_string(), s.country)}
-                {field("profile[sender][phone]", "sender.phone".into(), td_string!(l, declare.phone).to_string(), s.phone)}
-                {field("profile[sender][email]", "sender.email".into(), td_string!(l, declare.email).to_string(), s.email)}
-                {field("profile[sender][tax_ref]", "sender.tax_ref".into(), td_string!(l, declare.tax_ref).to_string(), s.tax_ref)}
-            </fieldset>
-            {field("profile[default_origin]", "default_origin".into(), td_string!(l, declare.default_origin).to_string(), p.default_origin)}
-            {field("profile[default_currency]", "default_currency".into(), td_string!(l, declare.default_currency).to_string(), p.default_currency)}
-            <button type="submit" class="button">{t!(i18n, declare.save)}</button>
-        </form>
-    }
-}
-
-#[component]
-pub fn ApiKeys() -> impl IntoView {
-    view! { <Guarded roles=MERCHANT><ApiKeysPage /></Guarded> }
-}
-
-#[component]
-fn ApiKeysPage() -> impl IntoView {
-    use crate::api::apikeys::{list_api_keys, take_new_api_key};
-    let i18n = use_i18n();
-    let l = i18n.get_locale_untracked();
-    let errors = use_form_errors();
-    let query = use_query_map();
-    let revoked = move || query.read().get("revoked").is_some();
-    let keys = Resource::new(|| (), |_| list_api_keys());
-    let fresh = Resource::new(|| (), |_| take_new_api_key());
-    view! {
-        <Title text=t_string!(i18n, keys.title).to_string() />
-        <ErrorSummary errors />
-        {move || revoked().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, keys.revoked_notice)}</p></div> })}
-        <h1>{t!(i18n, keys.title)}</h1>
-        <p>{t!(i18n, keys.intro)} " " <a href="/api/v1/docs">{t!(i18n, keys.reference)}</a></p>
-        <Suspense>
-            {move || Suspend::new(async move {
-                match fresh.await {
-                    Ok(Some(key)) => view! {
-                        <div class="panel panel--success" role="status">
-                            <h2>{t!(i18n, keys.created)}</h2>
-                            <p>{t!(i18n, keys.copy_now)}</p>
-                            <p><code class="secret" id="new-api-key">{key}</code></p>
-                        </div>
-                    }.into_any(),
-                    _ => ().into_any(),
-                }
-            })}
-        </Suspense>
-        <form method="post" action="/api/api_keys/create" class="filters" novalidate>
-            <crate::components::TextField name="name" label=td_string!(l, keys.name).to_string()
-                hint=td_string!(l, keys.name_hint).to_string() required=true errors />
-            <button type="submit" class="button">{t!(i18n, keys.create)}</button>
-        </form>
-        <Suspense>
-            {move || Suspend::new(async move {
-                match keys.await {
-                    Ok(list) if list.is_empty() => view! { <p>{t!(i18n, keys.none)}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <div class="table-wrap">
-                            <table class="table" id="api-keys-table">
-                                <thead><tr>
-                                    <th scope="col">{t!(i18n, keys.name)}</th>
-                                    <th scope="col">{t!(i18n, keys.key)}</th>
-                                    <th scope="col">{t!(i18n, keys.made)}</th>
-                                    <th scope="col">{t!(i18n, keys.last_used)}</th>
-                                    <th scope="col">{t!(i18n, admin.status)}</th>
-                                    <th scope="col">{t!(i18n, admin.actions)}</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|k| view! {
-                                        <tr>
-                                            <td>{k.name.clone()}</td>
-                                            <td><code>{format!("{}_…", k.prefix)}</code></td>
-                                            <td>{when(k.created_at)} <br/><small class="muted">{k.created_by_name.clone()}</small></td>
-                                            <td>{k.last_used_at.map(when).unwrap_or_default()}</td>
-                                            <td>{if k.revoked_at.is_some() { td_string!(l, keys.revoked).to_string() } else { td_string!(l, admin.active).to_string() }}</td>
-                                            <td>{k.revoked_at.is_none().then(|| view! {
-                                                <form method="post" action="/api/api_keys/revoke" class="inline-form">
-                                                    <input type="hidden" name="key_id" value=k.id.to_string() />
-                                                    <button type="submit" class="button button--small button--warning">
-                                                        {t!(i18n, keys.revoke)}<span class="visually-hidden">" " {k.name.clone()}</span>
-                                                    </button>
-                                                </form>
-                                            })}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }.into_any(),
-                    Err(e) => view! { <Problem error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }

@@ -1,12 +1,14 @@
 //! One module per area.
 pub mod account;
 pub mod admin;
+pub mod apikeys;
 pub mod auth;
+pub mod company;
+pub mod customs;
 pub mod declarations;
 pub mod home;
-pub mod lists;
 pub mod platform;
 pub mod public;
 pub mod rates;
-pub mod risk;
+pub mod routing;
 pub mod uploads;

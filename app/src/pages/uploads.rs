@@ -8,7 +8,7 @@ use crate::components::{
     error_text, use_form_errors, use_id_param, ErrorSummary, Guarded, Problem as ProblemView,
 };
 use crate::domain::account::Role;
-use crate::domain::bulk::{UploadDetail, UploadInfo, UploadStatus, MAX_ROWS, PROBLEMS_SHOWN};
+use crate::domain::uploads::{UploadDetail, UploadInfo, UploadStatus, MAX_ROWS, PROBLEMS_SHOWN};
 use crate::i18n::*;
 use crate::pages::platform::when;
 

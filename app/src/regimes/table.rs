@@ -3,34 +3,15 @@
 //! checked by the same code as the seed files) and written back as CSV.
 use std::collections::HashMap;
 
-use serde::Serialize;
 use time::Date;
 
-use super::{read, read_additional, read_fx, read_regimes, read_tariff, read_vat, Row, Sourced};
-use crate::domain::account::FieldError;
-use crate::domain::bulk::Problem;
+use super::{read, read_additional, read_fx, read_regimes, read_tariff, read_vat, Row};
 use crate::domain::goods::{format_decimal, parse_decimal, Currency};
+use crate::domain::rates::{Record, SdrRate, Sourced};
 use crate::domain::rates::{RowState, Table};
-use crate::domain::tariff::{AdditionalDuty, FxRate, PostalBand, Regime, TariffLine, VatRate};
-
-/// Units of a currency per SDR (what chooses CN22 or CN23), from a day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SdrRate {
-    pub currency: Currency,
-    pub valid_from: Date,
-    pub units_per_sdr_micro: i64,
-}
-
-/// One row of one table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub enum Record {
-    Regimes(Box<Regime>),
-    Tariff(TariffLine),
-    Vat(VatRate),
-    Additional(AdditionalDuty),
-    Fx(FxRate),
-    Sdr(SdrRate),
-}
+use crate::domain::tariff::PostalBand;
+use crate::domain::uploads::Problem;
+use crate::domain::FieldError;
 
 pub fn read_sdr(text: &str) -> Result<Vec<Sourced<SdrRate>>, Vec<Problem>> {
     read(text, &["currency", "valid_from", "units_per_sdr"], |r| {
@@ -427,7 +408,7 @@ mod tests {
     use super::*;
     use crate::regimes::{currencies, ADDITIONAL_CSV, FX_CSV, REGIMES_CSV, TARIFF_CSV, VAT_CSV};
 
-    fn seed_currencies() -> Vec<Regime> {
+    fn seed_currencies() -> Vec<crate::domain::tariff::Regime> {
         crate::regimes::parse_regimes(REGIMES_CSV).unwrap()
     }
 

@@ -1,0 +1,258 @@
+//! Account recovery and protection: e-mail verification, password reset,
+//! and two-factor sign-in with an authenticator app (TOTP, RFC 6238) and
+//! recovery codes. What waits between steps (a sign-in's second step, a
+//! secret being set up) is the session's: the doors pass it in.
+use crate::db::{self, throttle, tokens};
+use crate::domain::account::{self, TwoFactorEnrolment};
+use crate::domain::throttle::remaining_secs;
+use crate::error::{AppError, AppResult};
+use crate::jobs::{self, Job};
+use crate::mail::AccountEmail;
+use crate::ops::Caller;
+use crate::password;
+use crate::state::AppState;
+use crate::tokens::hash_token;
+use crate::totp;
+
+/// A new reset e-mail at most this often per account.
+const RESET_EVERY_SECS: i64 = 60;
+const RECOVERY_CODES: usize = 10;
+
+// ---- e-mail verification ----
+
+/// Sends the signed-in account's confirmation e-mail again.
+pub async fn resend_verification(state: &AppState, caller: &Caller) -> AppResult<()> {
+    let user = caller.signed_in()?;
+    if user.email_verified {
+        return Err(AppError::Conflict {
+            code: "already_verified".into(),
+        });
+    }
+    let mut tx = state.db.begin().await?;
+    jobs::enqueue(
+        &mut tx,
+        state,
+        &Job::AccountEmail(AccountEmail::VerifyEmail { user_id: user.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn token_error(r: tokens::Refused) -> AppError {
+    AppError::field(
+        "token",
+        match r {
+            tokens::Refused::Unknown => "token_unknown",
+            tokens::Refused::Used => "token_used",
+            tokens::Refused::Expired => "token_expired",
+        },
+    )
+}
+
+/// Confirms an address with the token of its e-mailed link (anyone holding
+/// the link may: the token is the proof).
+pub async fn verify_email(state: &AppState, _caller: &Caller, token: &str) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let user_id = tokens::consume(&mut tx, tokens::VERIFY_EMAIL, &hash_token(token))
+        .await?
+        .map_err(token_error)?;
+    db::users::mark_verified(&mut tx, user_id).await?;
+    tokens::revoke_all(&mut tx, user_id, tokens::VERIFY_EMAIL).await?;
+    tx.commit().await?;
+    tracing::info!(user = user_id, "e-mail address verified");
+    Ok(())
+}
+
+// ---- password reset ----
+
+/// Queues a reset e-mail. Always the same answer, whether an account has
+/// this address or not.
+pub async fn forgot_password(state: &AppState, _caller: &Caller, email: &str) -> AppResult<()> {
+    let email = account::normalise_email(email).map_err(|e| AppError::validation(vec![e]))?;
+    let Some(target) = db::users::mail_target_by_email(&state.db, &email).await? else {
+        tracing::info!("password reset asked for an unknown address");
+        return Ok(());
+    };
+    if target.disabled {
+        return Ok(());
+    }
+    // At most one e-mail a minute per account (no mail bombing).
+    if let Some(last) = tokens::last_issued(&state.db, target.id, tokens::RESET_PASSWORD).await? {
+        if (db::now() - last).whole_seconds() < RESET_EVERY_SECS {
+            return Ok(());
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    jobs::enqueue(
+        &mut tx,
+        state,
+        &Job::AccountEmail(AccountEmail::PasswordReset { user_id: target.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user = target.id, "password reset e-mail queued");
+    Ok(())
+}
+
+/// Sets a new password with the token of a reset link; every session of the
+/// account ends (the door ends this browser's too).
+pub async fn reset_password(
+    state: &AppState,
+    _caller: &Caller,
+    token: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    account::check_password(new_password).map_err(|e| AppError::validation(vec![e]))?;
+    let hash = password::hash(new_password.to_owned()).await?;
+    let mut tx = state.db.begin().await?;
+    let user_id = tokens::consume(&mut tx, tokens::RESET_PASSWORD, &hash_token(token))
+        .await?
+        .map_err(token_error)?;
+    db::users::set_password(&mut tx, user_id, &hash).await?;
+    tokens::revoke_all(&mut tx, user_id, tokens::RESET_PASSWORD).await?;
+    // Following the link proves the address too.
+    db::users::mark_verified(&mut tx, user_id).await?;
+    jobs::enqueue(
+        &mut tx,
+        state,
+        &Job::AccountEmail(AccountEmail::PasswordChanged { user_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    if let Some(email) = db::users::mail_target(&state.db, user_id)
+        .await?
+        .map(|t| t.email)
+    {
+        throttle::clear(&state.db, &throttle::account(&email)).await?;
+    }
+    tracing::info!(user = user_id, "password reset; every session ended");
+    Ok(())
+}
+
+// ---- two-factor sign-in ----
+
+/// The account setting up two-factor sign-in: the signed-in one, or the one
+/// whose sign-in waits for enrolment (the door knows which).
+#[derive(Debug, Clone)]
+pub struct Enrolling {
+    pub user_id: i64,
+    pub email: String,
+}
+
+/// What the enrolment page shows for a secret (`kept`: the one already
+/// being set up, else a new one); returns it with the secret to keep.
+pub async fn enrolment(
+    state: &AppState,
+    who: &Enrolling,
+    kept: Option<String>,
+) -> AppResult<(TwoFactorEnrolment, String)> {
+    if db::users::totp_state(&state.db, who.user_id).await?.enabled {
+        return Err(AppError::Conflict {
+            code: "two_factor_on".into(),
+        });
+    }
+    let secret = kept.unwrap_or_else(totp::new_secret);
+    let url = totp::otpauth_url(&secret, &who.email);
+    Ok((
+        TwoFactorEnrolment {
+            secret: totp::grouped(&secret),
+            qr_image: totp::qr_data_url(&url)?,
+            otpauth_url: url,
+            account: who.email.clone(),
+        },
+        secret,
+    ))
+}
+
+/// Turns two-factor sign-in on once a code of the new secret is right;
+/// returns the recovery codes to show once (only their hashes are kept).
+pub async fn confirm_two_factor(
+    state: &AppState,
+    who: &Enrolling,
+    secret: &str,
+    code: &str,
+) -> AppResult<Vec<String>> {
+    let code = code.trim().replace(' ', "");
+    if code.is_empty() {
+        return Err(AppError::field("code", "required"));
+    }
+    let step = totp::verify(secret, &code, db::now().unix_timestamp())
+        .ok_or_else(|| AppError::field("code", "code_wrong"))?;
+    let codes = totp::recovery_codes(RECOVERY_CODES);
+    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery(c)).collect();
+    let mut tx = state.db.begin().await?;
+    db::users::enable_totp(&mut tx, who.user_id, secret, step, &hashes).await?;
+    tx.commit().await?;
+    tracing::info!(user = who.user_id, "two-factor sign-in turned on");
+    Ok(codes)
+}
+
+/// Merchants and recipients may turn it off again (with their password);
+/// staff may not when the portal requires it.
+pub async fn disable_two_factor(state: &AppState, caller: &Caller, pw: &str) -> AppResult<()> {
+    let user = caller.signed_in()?;
+    if user.role.is_staff() && state.config.staff_two_factor {
+        return Err(AppError::Conflict {
+            code: "two_factor_required".into(),
+        });
+    }
+    let creds = db::users::credentials_by_email(&state.db, &user.email)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !password::verify(pw.to_owned(), Some(creds.password_hash)).await? {
+        return Err(AppError::field("password", "password_wrong"));
+    }
+    let mut tx = state.db.begin().await?;
+    db::users::disable_totp(&mut tx, user.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = user.id, "two-factor sign-in turned off");
+    Ok(())
+}
+
+/// The second step of the sign-in of `user_id` (whose password was right):
+/// a code of the authenticator app, or a recovery code; throttled per
+/// account. The door then starts the session.
+pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppResult<()> {
+    let cfg = &state.config;
+    let subject = format!("code:{user_id}");
+    if let Some(f) = throttle::get(&state.db, &subject).await? {
+        let wait = remaining_secs(
+            f.failures,
+            f.last_failed_at.unix_timestamp(),
+            db::now().unix_timestamp(),
+            cfg.account_max_failures,
+            cfg.throttle_base_secs,
+            cfg.throttle_max_secs,
+        );
+        if wait > 0 {
+            return Err(AppError::Throttled {
+                retry_after_secs: wait,
+            });
+        }
+    }
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(AppError::field("code", "required"));
+    }
+    let ok = if totp::looks_like_totp(code) {
+        let t = db::users::totp_state(&state.db, user_id).await?;
+        match (t.enabled, t.secret) {
+            (true, Some(secret)) => match totp::verify(&secret, code, db::now().unix_timestamp()) {
+                Some(step) => db::users::accept_totp_step(&state.db, user_id, step).await?,
+                None => false,
+            },
+            _ => false,
+        }
+    } else {
+        db::users::use_recovery_code(&state.db, user_id, &totp::hash_recovery(code)).await?
+    };
+    if !ok {
+        throttle::record_failure(&state.db, &subject, db::now() - time::Duration::hours(24))
+            .await?;
+        return Err(AppError::field("code", "code_wrong"));
+    }
+    throttle::clear(&state.db, &subject).await?;
+    tracing::info!(user = user_id, "signed in with a second factor");
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Sign-up and sign-in: the checks and the writes. The doors keep what is
+//! the session's (starting it, the second step waiting in it, the language
+//! cookie).
+use crate::db::{self, throttle};
+use crate::domain::account::{self, Role, SignInStep};
+use crate::domain::org::CountryCode;
+use crate::domain::throttle::remaining_secs;
+use crate::domain::FieldError;
+use crate::error::{AppError, AppResult, OrInternal};
+use crate::jobs::{self, Job};
+use crate::mail::AccountEmail;
+use crate::ops::Caller;
+use crate::password;
+use crate::state::AppState;
+
+/// Failures older than this are forgotten.
+const FORGET_AFTER: time::Duration = time::Duration::hours(24);
+
+/// Seconds `subject` must still wait after its failures (0: none).
+pub(crate) async fn throttled_for(
+    db: &db::Db,
+    subject: &str,
+    max: i64,
+    base: i64,
+    cap: i64,
+) -> AppResult<i64> {
+    Ok(match throttle::get(db, subject).await? {
+        Some(f) => remaining_secs(
+            f.failures,
+            f.last_failed_at.unix_timestamp(),
+            db::now().unix_timestamp(),
+            max,
+            base,
+            cap,
+        ),
+        None => 0,
+    })
+}
+
+/// What a sign-in form sends, with the client's address (for throttling).
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub address: &'a str,
+}
+
+/// A right password: whose, and what comes next.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub user_id: i64,
+    pub role: Role,
+    /// The account's language, for the language cookie.
+    pub language: Option<String>,
+    pub next: SignInStep,
+}
+
+/// Checks an e-mail and password, throttled per address and per account
+/// (an unknown e-mail is throttled exactly like a real one and reveals
+/// nothing). The door starts the session, or keeps the second step waiting.
+pub async fn sign_in(state: &AppState, _caller: &Caller, input: SignIn<'_>) -> AppResult<Verified> {
+    let cfg = &state.config;
+    let db = &state.db;
+    let email = input.email.trim().to_lowercase();
+    let mut missing = Vec::new();
+    if email.is_empty() {
+        missing.push(FieldError::new("email", "required"));
+    }
+    if input.password.is_empty() {
+        missing.push(FieldError::new("password", "required"));
+    }
+    if !missing.is_empty() {
+        return Err(AppError::validation(missing));
+    }
+    let address = throttle::address(input.address);
+    let account = throttle::account(&email);
+    let wait = throttled_for(
+        db,
+        &address,
+        cfg.address_max_failures,
+        cfg.throttle_base_secs,
+        cfg.throttle_max_secs,
+    )
+    .await?
+    .max(
+        throttled_for(
+            db,
+            &account,
+            cfg.account_max_failures,
+            cfg.throttle_base_secs,
+            cfg.throttle_max_secs,
+        )
+        .await?,
+    );
+    if wait > 0 {
+        tracing::warn!(%address, "sign-in throttled");
+        return Err(AppError::Throttled {
+            retry_after_secs: wait,
+        });
+    }
+
+    let creds = db::users::credentials_by_email(db, &email).await?;
+    let ok = password::verify(
+        input.password.to_owned(),
+        creds.as_ref().map(|c| c.password_hash.clone()),
+    )
+    .await?;
+    let creds = match creds {
+        Some(c) if ok => c,
+        _ => {
+            let forget = db::now() - FORGET_AFTER;
+            throttle::record_failure(db, &account, forget).await?;
+            throttle::record_failure(db, &address, forget).await?;
+            tracing::info!(%address, "sign-in failed");
+            return Err(AppError::BadCredentials);
+        }
+    };
+    if creds.disabled {
+        return Err(AppError::AccountDisabled);
+    }
+    throttle::clear(db, &account).await?;
+    let role: Role = creds
+        .role
+        .parse::<Role>()
+        .or_internal("stored role unknown")?;
+    // The second step, when the account has one or its role must.
+    let next = if db::users::totp_state(db, creds.id).await?.enabled {
+        SignInStep::Code
+    } else if role.is_staff() && cfg.staff_two_factor {
+        SignInStep::Enrol
+    } else {
+        tracing::info!(user = creds.id, %role, "signed in");
+        SignInStep::Done
+    };
+    Ok(Verified {
+        user_id: creds.id,
+        role,
+        language: creds.language,
+        next,
+    })
+}
+
+pub struct SignUp {
+    pub account_type: String,
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub company_name: Option<String>,
+    pub country_code: Option<String>,
+    pub language: Option<String>,
+}
+
+/// Makes a merchant (with its company) or recipient account and queues the
+/// confirmation e-mail; returns the account and its role (the door signs
+/// it in).
+pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppResult<(i64, Role)> {
+    let mut errors = Vec::new();
+    let role = match input.account_type.as_str() {
+        "merchant" => Some(Role::Merchant),
+        "recipient" => Some(Role::Recipient),
+        _ => {
+            errors.push(FieldError::new("account_type", "required"));
+            None
+        }
+    };
+    let name = account::check_name("display_name", &input.display_name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let email = account::normalise_email(&input.email)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let _ = account::check_password(&input.password).map_err(|e| errors.push(e));
+    let mut company = None;
+    if role == Some(Role::Merchant) {
+        let cname =
+            account::check_name("company_name", input.company_name.as_deref().unwrap_or(""))
+                .map_err(|e| errors.push(e))
+                .ok();
+        let country =
+            CountryCode::parse("country_code", input.country_code.as_deref().unwrap_or(""))
+                .map_err(|e| errors.push(e))
+                .ok();
+        company = cname.zip(country);
+    }
+    let language = input.language.filter(|l| account::is_language(l));
+    let (Some(role), Some(name), Some(email), true) = (role, name, email, errors.is_empty()) else {
+        return Err(AppError::validation(errors));
+    };
+    let hash = password::hash(input.password).await?;
+
+    let mut tx = state.db.begin().await?;
+    let organisation_id = match &company {
+        Some((cname, country)) => {
+            Some(db::orgs::insert_org(&mut tx, "company", cname, country.as_str()).await?)
+        }
+        None => None,
+    };
+    let id = db::users::insert_user(
+        &mut tx,
+        &db::users::NewUser {
+            email: &email,
+            password_hash: &hash,
+            display_name: &name,
+            role,
+            organisation_id,
+            office_id: None,
+            language: language.as_deref(),
+            is_demo: false,
+            email_verified: false,
+        },
+    )
+    .await?;
+    // The confirmation e-mail goes out if, and only if, the account exists.
+    jobs::enqueue(
+        &mut tx,
+        state,
+        &Job::AccountEmail(AccountEmail::VerifyEmail { user_id: id }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(user = id, %role, "signed up");
+    Ok((id, role))
+}
+
+/// Checks a language and keeps it as the signed-in account's (anyone may
+/// choose one: the door sets the cookie).
+pub async fn set_language(state: &AppState, caller: &Caller, language: &str) -> AppResult<()> {
+    if !account::is_language(language) {
+        return Err(AppError::field("language", "language_invalid"));
+    }
+    if let Some(user) = caller.user() {
+        db::users::set_language(&state.db, user.id, language).await?;
+    }
+    Ok(())
+}

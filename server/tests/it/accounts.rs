@@ -1,0 +1,544 @@
+//! Accounts, sessions, throttling, roles and the security rules, over HTTP
+//! against the real server, on SQLite and on PostgreSQL.
+
+use crate::common::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const GOOD_PASSWORD: &str = "a long enough passphrase";
+
+both_backends!(
+    sign_up_creates_a_merchant_with_its_company_and_signs_in,
+    |app| {
+        let c = app.client();
+        let r = app
+            .post(
+                &c,
+                "/api/auth/sign_up",
+                &[
+                    ("account_type", "merchant"),
+                    ("display_name", "Nadia Benali"),
+                    ("email", "  Nadia@Example.com "),
+                    ("password", GOOD_PASSWORD),
+                    ("company_name", "Atelier Benali"),
+                    ("country_code", "fr"),
+                    ("language", "fr"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let me = app.me(&c).await;
+        assert_eq!(me["email"], "nadia@example.com");
+        assert_eq!(me["role"], "merchant");
+        assert_eq!(me["organisation_name"], "Atelier Benali");
+        assert_eq!(me["country_code"], "FR");
+        assert_eq!(me["language"], "fr");
+
+        // A recipient has no organisation.
+        let c2 = app.client();
+        let r = app
+            .post(
+                &c2,
+                "/api/auth/sign_up",
+                &[
+                    ("account_type", "recipient"),
+                    ("display_name", "Tom Weber"),
+                    ("email", "tom@example.de"),
+                    ("password", GOOD_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let me = app.me(&c2).await;
+        assert_eq!(me["role"], "recipient");
+        assert!(me["organisation_id"].is_null());
+
+        // The same e-mail again is refused and creates nothing.
+        let before = app::db::users::count_users(&app.db).await.unwrap();
+        let r = app
+            .post(
+                &app.client(),
+                "/api/auth/sign_up",
+                &[
+                    ("account_type", "recipient"),
+                    ("display_name", "Someone"),
+                    ("email", "NADIA@example.com"),
+                    ("password", GOOD_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = json(r).await;
+        assert_eq!(body["errors"][0]["field"], "email");
+        assert_eq!(body["errors"][0]["code"], "email_taken");
+        assert_eq!(app::db::users::count_users(&app.db).await.unwrap(), before);
+    }
+);
+
+both_backends!(sign_up_reports_every_problem_and_changes_nothing, |app| {
+    let before = app::db::users::count_users(&app.db).await.unwrap();
+    let c = app.client();
+    let r = app
+        .post(
+            &c,
+            "/api/auth/sign_up",
+            &[
+                ("account_type", "merchant"),
+                ("display_name", " "),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("company_name", ""),
+                ("country_code", "XX"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = json(r).await;
+    let got: Vec<String> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}.{}",
+                e["field"].as_str().unwrap(),
+                e["code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "display_name.required",
+            "email.email_invalid",
+            "password.password_too_short",
+            "company_name.required",
+            "country_code.country_invalid"
+        ]
+    );
+    assert_eq!(app::db::users::count_users(&app.db).await.unwrap(), before);
+    assert!(app.me(&c).await.is_null());
+
+    // A plain HTML form is sent back to the form with the error codes.
+    let r = app
+        .post_html(
+            &c,
+            "/api/auth/sign_up",
+            &[
+                ("account_type", "recipient"),
+                ("display_name", "X"),
+                ("email", "x@example.com"),
+                ("password", "short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers()["location"],
+        "/sign-up?error=password.password_too_short"
+    );
+
+    // The form shown again gets back what was typed (once), never the password.
+    let page = |c: &reqwest::Client| {
+        let url = app.url("/sign-up?error=password.password_too_short");
+        let c = c.clone();
+        async move {
+            c.get(url)
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let html = page(&c).await;
+    assert!(html.contains(r#"value="x@example.com""#), "email kept");
+    assert!(html.contains(r#"value="X""#), "name kept");
+    assert!(!html.contains(r#"value="short""#), "never the password");
+    let html = page(&c).await;
+    assert!(
+        !html.contains(r#"value="x@example.com""#),
+        "kept for one showing only"
+    );
+    // Another form's page gets nothing of it.
+    let r = app
+        .post_html(
+            &c,
+            "/api/auth/sign_up",
+            &[
+                ("account_type", "recipient"),
+                ("display_name", "Y"),
+                ("email", "y@example.com"),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let html = c
+        .get(app.url("/sign-in?error=bad_credentials"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("y@example.com"));
+    assert!(
+        page(&c).await.contains(r#"value="y@example.com""#),
+        "still there for its own form"
+    );
+});
+
+both_backends!(sign_in_and_sign_out, |app| {
+    let c = app.client();
+    assert!(app.me(&c).await.is_null());
+    let r = app
+        .sign_in(&c, "merchant@demo.postclear.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("postclear_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not mark the cookie Secure: {cookie}"
+    );
+    assert_eq!(app.me(&c).await["role"], "merchant");
+
+    let r = app.post(&c, "/api/auth/sign_out", &[]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(app.me(&c).await.is_null());
+
+    // Without JavaScript: a form post that lands on the page asked for.
+    let r = app
+        .post_html(
+            &c,
+            "/api/auth/sign_in",
+            &[
+                ("email", "admin@demo.postclear.test"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/admin/users"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()["location"], "/admin/users");
+    // …but never to another site.
+    let c2 = app.client();
+    let r = app
+        .post_html(
+            &c2,
+            "/api/auth/sign_in",
+            &[
+                ("email", "admin@demo.postclear.test"),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/home");
+});
+
+both_backends!(
+    wrong_password_and_unknown_email_get_the_same_answer,
+    |app| {
+        let c = app.client();
+        let wrong = app
+            .sign_in(
+                &c,
+                "merchant@demo.postclear.test",
+                "not the password at all",
+            )
+            .await;
+        let unknown = app
+            .sign_in(&c, "nobody@demo.postclear.test", "not the password at all")
+            .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+        assert!(app.me(&c).await.is_null());
+
+        // A plain form goes back to sign-in, keeping where the user was going.
+        let r = app
+            .post_html(
+                &c,
+                "/api/auth/sign_in",
+                &[
+                    ("email", "merchant@demo.postclear.test"),
+                    ("password", "nope nope nope"),
+                    ("next", "/home"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.headers()["location"],
+            "/sign-in?next=%2Fhome&error=bad_credentials"
+        );
+    }
+);
+
+both_backends!(
+    failed_sign_ins_throttle_the_account_until_an_admin_unlocks_it,
+    |app| {
+        let c = app.client();
+        let email = "merchant@demo.postclear.test";
+        for _ in 0..5 {
+            let r = app.sign_in(&c, email, "wrong password here").await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        // Now even the right password is refused, with a delay to wait.
+        let r = app.sign_in(&c, email, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry: i64 = r.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=30).contains(&retry), "retry-after {retry}");
+        let body = json(r).await;
+        assert_eq!(body["kind"], "throttled");
+        assert!(app.me(&c).await.is_null());
+
+        // The count is in the database, so another server process on the same
+        // database refuses too: a second client here sees the same lock.
+        let r = app.sign_in(&app.client(), email, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+
+        // The admin sees the lock and lifts it.
+        let admin = app.signed_in("admin").await;
+        let users = json(app.post(&admin, "/api/admin/users", &[]).await).await;
+        let row = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == email)
+            .unwrap()
+            .clone();
+        assert!(row["locked_secs"].as_i64().unwrap() > 0);
+        let id = row["id"].as_i64().unwrap().to_string();
+        let r = app
+            .post(&admin, "/api/admin/users/unlock", &[("user_id", &id)])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let r = app.sign_in(&c, email, DEMO_PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+);
+
+both_backends!(
+    failed_sign_ins_throttle_the_client_address,
+    config = |c| { c.address_max_failures = 3 },
+    |app| {
+        let c = app.client();
+        for i in 0..3 {
+            let r = app
+                .sign_in(&c, &format!("guess{i}@example.com"), "wrong password here")
+                .await;
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let r = app
+            .sign_in(&c, "merchant@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+both_backends!(
+    sign_in_gives_a_new_session_id_and_the_old_one_stops_working,
+    |app| {
+        let c = app.client();
+        let first = app
+            .sign_in(&c, "recipient@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        let old = session_cookie(&first);
+        let second = app
+            .sign_in(&c, "recipient@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        let new = session_cookie(&second);
+        assert_ne!(old, new);
+        assert_eq!(app.me(&c).await["role"], "recipient");
+
+        // Someone holding the old id gets nothing.
+        let stolen = reqwest::Client::new();
+        let r = stolen
+            .post(app.url("/api/auth/me"))
+            .header("cookie", format!("postclear_session={old}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json(r).await, Value::Null);
+    }
+);
+
+fn session_cookie(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("postclear_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned()
+}
+
+both_backends!(a_disabled_account_loses_access_at_once, |app| {
+    let merchant = app.signed_in("merchant").await;
+    let admin = app.signed_in("admin").await;
+    let users = json(
+        app.post(&admin, "/api/admin/users", &[("role", "merchant")])
+            .await,
+    )
+    .await;
+    let id = users[0]["id"].as_i64().unwrap().to_string();
+
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/users/set_disabled",
+            &[("user_id", &id), ("disabled", "true")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(app.me(&merchant).await.is_null(), "the open session ends");
+    let r = app
+        .sign_in(&app.client(), "merchant@demo.postclear.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(json(r).await["kind"], "account_disabled");
+
+    // An admin cannot lock themselves out.
+    let me = app.me(&admin).await["id"].as_i64().unwrap().to_string();
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/users/set_disabled",
+            &[("user_id", &me), ("disabled", "true")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/users/set_disabled",
+            &[("user_id", &id), ("disabled", "false")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .sign_in(&app.client(), "merchant@demo.postclear.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+});
+
+both_backends!(
+    staff_sessions_expire_after_inactivity_and_public_ones_last,
+    config = |c| { c.staff_session_idle_secs = 2 },
+    |app| {
+        let clerk = app.client();
+        let r = app
+            .sign_in(&clerk, "clerk@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        let id = session_cookie(&r);
+        let merchant = app.signed_in("merchant").await;
+        // The server, not just the browser, decides: the id is sent by hand.
+        let raw = reqwest::Client::new();
+        let me = |raw: reqwest::Client, id: String| {
+            let url = app.url("/api/auth/me");
+            async move {
+                let r = raw
+                    .post(url)
+                    .header("cookie", format!("postclear_session={id}"))
+                    .send()
+                    .await
+                    .unwrap();
+                json(r).await
+            }
+        };
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        // Activity keeps the session alive…
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+        assert_eq!(me(raw.clone(), id.clone()).await["role"], "postal_clerk");
+        // …inactivity ends it.
+        tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+        assert!(me(raw.clone(), id.clone()).await.is_null());
+        assert_eq!(app.me(&merchant).await["role"], "merchant");
+    }
+);
+
+both_backends!(a_cross_origin_post_is_refused_and_changes_nothing, |app| {
+    let c = app.client();
+    let r = c
+        .post(app.url("/api/auth/sign_in"))
+        .header("origin", "http://evil.example")
+        .form(&[
+            ("email", "admin@demo.postclear.test"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(app.me(&c).await.is_null());
+
+    // A signed-in admin tricked by another site changes nothing either.
+    let admin = app.signed_in("admin").await;
+    let before = app::db::orgs::list_orgs(&app.db, None).await.unwrap().len();
+    let r = admin
+        .post(app.url("/api/admin/organisations/create"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[
+            ("kind", "post"),
+            ("name", "Poste Italiane"),
+            ("country_code", "IT"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app::db::orgs::list_orgs(&app.db, None).await.unwrap().len(),
+        before
+    );
+
+    // The same request from the portal itself works.
+    let r = admin
+        .post(app.url("/api/admin/organisations/create"))
+        .header("origin", &app.base)
+        .form(&[
+            ("kind", "post"),
+            ("name", "Poste Italiane"),
+            ("country_code", "IT"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+});
+
+both_backends!(
+    cookies_are_secure_when_served_over_https,
+    config = |c| { c.secure_cookies = true },
+    |app| {
+        let r = app
+            .sign_in(&app.client(), "merchant@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("postclear_session="))
+            .expect("session cookie")
+            .to_owned();
+        assert!(cookie.contains("Secure"), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+    }
+);

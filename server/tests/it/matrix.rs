@@ -1,0 +1,322 @@
+//! The role × route matrix: every server function and every back-office page
+//! refuses, on the server, every role it should refuse (and anonymous callers).
+
+use crate::common::*;
+use reqwest::StatusCode;
+
+/// A server function: endpoint, harmless arguments, roles allowed.
+type Function = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
+const EVERYONE: &[&str] = &[
+    "anonymous",
+    "merchant",
+    "recipient",
+    "postal_clerk",
+    "customs_officer",
+    "customs_supervisor",
+    "admin",
+];
+
+const FUNCTIONS: &[Function] = &[
+    ("/api/auth/me", &[], EVERYONE),
+    ("/api/admin/users", &[], &["customs_supervisor", "admin"]),
+    (
+        "/api/admin/staff_choices",
+        &[],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/create",
+        &[
+            ("email", ""),
+            ("display_name", ""),
+            ("password", ""),
+            ("role", "customs_officer"),
+        ],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/set_disabled",
+        &[("user_id", "999999"), ("disabled", "true")],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/reset_two_factor",
+        &[("user_id", "999999")],
+        &["customs_supervisor", "admin"],
+    ),
+    (
+        "/api/admin/users/unlock",
+        &[("user_id", "999999")],
+        &["admin"],
+    ),
+    ("/api/admin/organisations", &[], &["admin"]),
+    ("/api/admin/organisation", &[("id", "1")], &["admin"]),
+    (
+        "/api/admin/organisations/create",
+        &[("kind", "post"), ("name", ""), ("country_code", "")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/organisations/update",
+        &[("id", "1"), ("name", ""), ("country_code", "")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/offices/create",
+        &[
+            ("organisation_id", "1"),
+            ("kind", "exchange"),
+            ("code", ""),
+            ("office_name", ""),
+        ],
+        &["admin"],
+    ),
+    ("/api/admin/office", &[("id", "1")], &["admin"]),
+    (
+        "/api/admin/offices/update",
+        &[("id", "1"), ("office_name", "")],
+        &["admin"],
+    ),
+    ("/api/admin/jobs", &[], &["admin"]),
+    ("/api/admin/routing", &[], &["admin"]),
+    (
+        "/api/admin/routes/create",
+        &[("country_code", "")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/routes/delete",
+        &[("route_id", "999999")],
+        &["admin"],
+    ),
+    (
+        "/api/admin/ranges/create",
+        &[("service", ""), ("first_serial", ""), ("last_serial", "")],
+        &["admin"],
+    ),
+    ("/api/declarations/profile", &[], &["merchant"]),
+    ("/api/api_keys/list", &[], &["merchant"]),
+    ("/api/api_keys/create", &[("name", "")], &["merchant"]),
+    ("/api/api_keys/new", &[], &["merchant"]),
+    (
+        "/api/api_keys/revoke",
+        &[("key_id", "999999")],
+        &["merchant"],
+    ),
+    ("/api/declarations/blank", &[], &["merchant"]),
+    ("/api/declarations/list", &[], &["merchant"]),
+    (
+        "/api/declarations/get",
+        &[("declaration_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/declarations/save",
+        &[("action", "save"), ("input[reference]", "matrix")],
+        &["merchant"],
+    ),
+    (
+        "/api/declarations/delete_draft",
+        &[("declaration_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/parcels/get",
+        &[("parcel_id", "999999")],
+        &["merchant"],
+    ),
+    (
+        "/api/parcels/cancel",
+        &[("parcel_id", "999999"), ("version", "1")],
+        &["merchant"],
+    ),
+    ("/api/uploads/list", &[], &["merchant"]),
+    ("/api/risk/rules", &[], &["customs_supervisor"]),
+    (
+        "/api/risk/rules/get",
+        &[("rule_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/rules/save",
+        &[("rule[name]", ""), ("rule[kind]", "keyword")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/rules/enable",
+        &[("rule_id", "999999"), ("enabled", "true")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/backtest",
+        &[("rule_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    ("/api/risk/lists", &[], &["customs_supervisor"]),
+    (
+        "/api/risk/settings/save",
+        &[("yellow_from", ""), ("red_from", "")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/watchlist/add",
+        &[
+            ("name", ""),
+            ("country", ""),
+            ("action", "warn"),
+            ("note", ""),
+        ],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/watchlist/remove",
+        &[("entry_id", "999999")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/reasons/save",
+        &[("code", ""), ("label", "")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/reasons/active",
+        &[("reason_id", "999999"), ("active", "true")],
+        &["customs_supervisor"],
+    ),
+    (
+        "/api/risk/parcels",
+        &[],
+        &["customs_officer", "customs_supervisor"],
+    ),
+    (
+        "/api/customs/decide",
+        &[
+            ("parcel_id", "999999"),
+            ("version", "1"),
+            ("decision", "RELEASE"),
+            ("reason_code", "OTHER"),
+            ("text", ""),
+        ],
+        &["customs_officer", "customs_supervisor"],
+    ),
+    (
+        "/api/uploads/get",
+        &[("upload_id", "999999")],
+        &["merchant"],
+    ),
+    ("/api/admin/jobs/retry", &[("job_id", "999999")], &["admin"]),
+    (
+        "/api/admin/jobs/discard",
+        &[("job_id", "999999")],
+        &["admin"],
+    ),
+    ("/api/admin/audit", &[], &["admin"]),
+    ("/api/rates/tables", &[], &["admin"]),
+    ("/api/rates/list", &[("table", "vat")], &["admin"]),
+    (
+        "/api/rates/get",
+        &[("table", "vat"), ("row_id", "999999")],
+        &["admin"],
+    ),
+    (
+        "/api/rates/save",
+        &[("table", "vat"), ("row[source]", "")],
+        &["admin"],
+    ),
+    (
+        "/api/rates/delete",
+        &[("table", "vat"), ("row_id", "999999")],
+        &["admin"],
+    ),
+    ("/api/documents/list", &[], &ROLES),
+    ("/api/account/resend_verification", &[], &ROLES),
+    ("/api/account/two_factor/recovery_codes", &[], &ROLES),
+    (
+        "/api/account/two_factor/disable",
+        &[("password", "")],
+        &ROLES,
+    ),
+];
+
+/// Pages: path, roles allowed (anonymous visitors of a guarded page are sent to sign-in).
+const PAGES: &[(&str, &[&str])] = &[
+    ("/home", &ROLES),
+    ("/admin/users", &["customs_supervisor", "admin"]),
+    ("/admin/users/new", &["customs_supervisor", "admin"]),
+    ("/admin/organisations", &["admin"]),
+    ("/admin/organisations/new", &["admin"]),
+    ("/admin/organisations/1", &["admin"]),
+    ("/admin/offices/1", &["admin"]),
+    ("/admin/jobs", &["admin"]),
+    ("/admin/routing", &["admin"]),
+    ("/admin/rates", &["admin"]),
+    ("/admin/rates/tariff", &["admin"]),
+    ("/admin/rates/tariff/new", &["admin"]),
+    ("/admin/rates/vat/1", &["admin"]),
+    ("/admin/rates/sdr/import", &["admin"]),
+    ("/declarations", &["merchant"]),
+    ("/declarations/new", &["merchant"]),
+    ("/declarations/upload", &["merchant"]),
+    ("/customs/rules", &["customs_supervisor"]),
+    ("/customs/lists", &["customs_supervisor"]),
+    (
+        "/customs/parcels",
+        &["customs_officer", "customs_supervisor"],
+    ),
+    ("/company", &["merchant"]),
+    ("/api-keys", &["merchant"]),
+    ("/admin/audit", &["admin"]),
+    ("/documents", &ROLES),
+    ("/account", &ROLES),
+    ("/two-factor/recovery-codes", &ROLES),
+];
+
+both_backends!(role_route_matrix, |app| {
+    let mut clients = vec![("anonymous", app.client())];
+    for role in ROLES {
+        clients.push((role, app.signed_in(role).await));
+    }
+    let mut checked = 0;
+    for (path, args, allowed) in FUNCTIONS {
+        for (who, c) in &clients {
+            let r = app.post(c, path, args).await;
+            let status = r.status();
+            let body = r.text().await.unwrap();
+            if allowed.contains(who) {
+                assert!(
+                    status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    "{who} must reach {path}, got {status}: {body}"
+                );
+            } else if *who == "anonymous" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "{who} on {path}: {body}");
+                assert!(body.contains("\"unauthorized\""), "{body}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} on {path}: {body}");
+                assert!(body.contains("\"forbidden\""), "{body}");
+            }
+            checked += 1;
+        }
+    }
+    for (path, allowed) in PAGES {
+        for (who, c) in &clients {
+            let r = app.get_page(c, path).await;
+            let status = r.status();
+            if allowed.contains(who) {
+                assert_eq!(status, StatusCode::OK, "{who} on page {path}");
+            } else if *who == "anonymous" {
+                assert_eq!(status, StatusCode::FOUND, "{who} on page {path}");
+                let to = r.headers()["location"].to_str().unwrap();
+                assert!(to.starts_with("/sign-in?next="), "{to}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{who} on page {path}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, (FUNCTIONS.len() + PAGES.len()) * 7);
+});
