@@ -16,7 +16,7 @@ SITE_ROOT := $(CURDIR)/target/site
 E2E_PORT ?= 3100
 LOGS := $(CURDIR)/target/test-logs
 
-.PHONY: run test bench tools vendor browser-tools patches fmt-check clippy unit e2e build-e2e clean-db demo-code help
+.PHONY: run test bench bench-bundle tools vendor browser-tools patches fmt-check clippy unit e2e build-e2e clean-db demo-code help
 
 help:
 	@echo "make run   - install what is missing, build, and serve http://127.0.0.1:3000 with demo data"
@@ -87,10 +87,17 @@ e2e: build-e2e
 		PLAYWRIGHT_JSON_OUTPUT_NAME=$(LOGS)/e2e.json npx playwright test --reporter=list,json
 
 ## The benchmarks (release-like bench profile): the clearance engine (parcels/s on one
-## thread), then API ingest (parcels/s beside its baseline).
-bench: tools vendor
+## thread), then API ingest (parcels/s beside its baseline), then the browser bundle.
+bench: tools vendor browser-tools
 	cargo bench -p server --bench engine
 	cargo bench -p server --bench ingest
+	$(MAKE) bench-bundle
+
+## The release build (wasm-opt from npm's binaryen, files precompressed), then the
+## first-load bytes of every page and Lighthouse on the public pages.
+bench-bundle: tools vendor browser-tools
+	PATH=$(CURDIR)/end2end/node_modules/.bin:$$PATH cargo leptos build --release --precompress
+	cd end2end && SERVER_BIN=$(CARGO_TARGET_DIR)/release/server SITE_ROOT=$(SITE_ROOT) node bench/bundle.mjs
 
 clean-db:
 	rm -f data/postclear.db data/postclear.db-wal data/postclear.db-shm

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use time::Date;
 
-use crate::db::{clearance as store, Db};
+use crate::db::{self, clearance as store, Db};
 use crate::domain::assess::{assess, recipient_key, Annual, AssessInput, Assessment, Payer};
 use crate::domain::declaration::Declaration;
 use crate::domain::risk::{Bands, RiskInput, RiskResult, Rule, RuleSet, WatchEntry};
@@ -60,10 +60,10 @@ impl EngineCache {
         if let Some(d) = cached(&self.risk, administration, version) {
             return Ok(d);
         }
-        let (bands, auto_preclear_green) = store::settings(db, administration).await?;
+        let (bands, auto_preclear_green) = db::customs::settings(db, administration).await?;
         let data = Arc::new(RiskData {
-            rules: store::rules(db, administration).await?,
-            watchlist: store::watchlist(db, administration).await?,
+            rules: db::customs::rules(db, administration).await?,
+            watchlist: db::customs::watchlist(db, administration).await?,
             bands,
             auto_preclear_green,
         });

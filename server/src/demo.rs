@@ -255,7 +255,7 @@ pub const REASON_CODES: &[(&str, &str)] = &[
 /// A starting set of risk rules, a small watchlist and the reason codes for
 /// the customs administration of `country` (supervisors change them).
 async fn demo_risk_rules(tx: &mut db::Tx, country: &str) -> AppResult<()> {
-    use app::db::clearance::{insert_reason_code, insert_rule, insert_watch, NewRule};
+    use app::db::customs::{insert_reason_code, insert_rule, insert_watch, NewRule};
     use app::domain::risk::{RiskCategory, RuleKind, WatchAction, WatchEntry};
     use app::domain::tariff::Validity;
     let eur = app::domain::goods::Currency::parse("currency", "EUR")

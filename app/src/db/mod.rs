@@ -11,6 +11,7 @@ pub mod apikeys;
 pub mod audit;
 pub mod clearance;
 pub mod company;
+pub mod customs;
 pub mod declarations;
 pub mod documents;
 pub mod jobs;

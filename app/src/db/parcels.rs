@@ -19,29 +19,6 @@ pub struct NewParcel<'a> {
     pub amount_due_currency: Option<String>,
 }
 
-pub async fn insert_parcel(tx: &mut Tx, p: &NewParcel<'_>) -> AppResult<i64> {
-    let ts = now();
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        "insert into parcels (item_id, company_id, destination_country, inward_office_id,
-                              customs_status, payment_status, location, lane, amount_due_minor,
-                              amount_due_currency, version, created_at, updated_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) returning id"
-    )
-    .bind(p.item_id)
-    .bind(p.company_id)
-    .bind(p.destination_country)
-    .bind(p.inward_office_id)
-    .bind(p.customs_status)
-    .bind(p.payment_status)
-    .bind(p.location)
-    .bind(p.lane)
-    .bind(p.amount_due_minor)
-    .bind(&p.amount_due_currency)
-    .bind(ts)
-    .fetch_one(c)
-    .await)?)
-}
-
 /// After a parcel's item id changed: its score (the random selection
 /// depends on the id) and what follows from it.
 pub async fn set_lane(

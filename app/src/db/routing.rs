@@ -4,25 +4,6 @@ use super::{now, on_db, on_tx, one_row, Db, Tx};
 pub use crate::domain::routing::RouteRow;
 use crate::error::{AppError, AppResult};
 
-/// The inward office of exchange for a destination: the route with the
-/// longest postcode prefix that matches, else the country's route.
-pub async fn route_for(tx: &mut Tx, country: &str, postcode: &str) -> AppResult<Option<i64>> {
-    let postcode: String = postcode
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    Ok(on_tx!(tx, |c| sqlx::query_scalar::<_, i64>(
-        "select office_id from routes
-         where country_code = $1 and substr($2, 1, length(postcode_prefix)) = postcode_prefix
-         order by length(postcode_prefix) desc limit 1"
-    )
-    .bind(country)
-    .bind(&postcode)
-    .fetch_optional(c)
-    .await)?)
-}
-
 pub async fn insert_route(
     tx: &mut Tx,
     country: &str,

@@ -411,15 +411,6 @@ pub async fn use_recovery_code(db: &Db, id: i64, hash: &str) -> AppResult<bool> 
     .map(|r| r.rows_affected() == 1))?)
 }
 
-pub async fn unused_recovery_codes(db: &Db, id: i64) -> AppResult<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(
-        "select count(*) from recovery_codes where user_id = $1 and used_at is null"
-    )
-    .bind(id)
-    .fetch_one(p)
-    .await)?)
-}
-
 const AUDIT_VIEW: &str =
     "select u.id, u.email, u.display_name, u.role, o.name as organisation_name,
         f.name as office_name, o.country_code, u.disabled_at is not null as disabled,

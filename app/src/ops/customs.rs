@@ -3,7 +3,7 @@
 //! EDI import later): it checks the move, writes the customs event with its
 //! decision and reason codes and text, sets the payment status from the
 //! current assessment, and queues the notices, in the caller's transaction.
-use crate::db::{clearance, parcels, Tx};
+use crate::db::{customs as store, parcels, Tx};
 use crate::domain::account::{CurrentUser, Role};
 use crate::domain::decision::{plan, Decision, Plan};
 use crate::domain::parcel::{CustomsStatus, PaymentStatus};
@@ -146,7 +146,7 @@ pub async fn apply_decision(
     let expected_version = expected_version.unwrap_or(version);
     if !reason_code.is_empty()
         && actor.user_id.is_some()
-        && !clearance::reason_code_exists(tx, &destination, reason_code).await?
+        && !store::reason_code_exists(tx, &destination, reason_code).await?
     {
         errors.push(FieldError::new("reason_code", "invalid"));
     }

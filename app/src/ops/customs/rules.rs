@@ -3,7 +3,7 @@
 //! declarations, enable and disable; lane bands, the green-lane policy, the
 //! watchlist and the decision reason codes. Every change is audited.
 //! Officers see the scored parcels of their country.
-use crate::db::{audit, clearance as store};
+use crate::db::{audit, customs as store};
 use crate::domain::account::{CurrentUser, Role};
 use crate::domain::customs::{
     Backtest, LaneSettings, Moved, ReasonView, RuleForm, RuleView, ScoredParcel, SupervisorLists,
@@ -326,7 +326,7 @@ pub async fn backtest(
     });
     let before_set = RuleSet::new(&others, &risk.watchlist, risk.bands, today);
     let after_set = RuleSet::new(&with, &risk.watchlist, risk.bands, today);
-    let rows = crate::db::clearance::latest_declarations(&state.db, &admin, last).await?;
+    let rows = store::latest_declarations(&state.db, &admin, last).await?;
     let lane_index = |l: Lane| match l {
         Lane::Green => 0,
         Lane::Yellow => 1,
@@ -616,5 +616,5 @@ pub async fn parcels(
     if lane.as_deref().is_some_and(|l| Lane::parse(l).is_none()) {
         return Err(AppError::field("lane", "invalid"));
     }
-    crate::db::clearance::scored_parcels(&state.db, &country, lane.as_deref()).await
+    store::scored_parcels(&state.db, &country, lane.as_deref()).await
 }
