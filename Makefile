@@ -45,7 +45,9 @@ browser-tools:
 	@cd end2end && if [ ! -d node_modules/@playwright/test ] || [ ! -d node_modules/@axe-core/playwright ]; then \
 		PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; fi
 
+# A release build's precompressed files would be served in place of this build's.
 run: tools vendor
+	rm -f $(SITE_ROOT)/pkg/*.br $(SITE_ROOT)/pkg/*.gz
 	cargo leptos build
 	APP_ENV=$${APP_ENV:-development} LEPTOS_SITE_ROOT=$(SITE_ROOT) $(CARGO_TARGET_DIR)/debug/server
 
@@ -79,6 +81,7 @@ unit:
 ## The server binary of the test build serves the wasm bundle of the same profile.
 build-e2e:
 	cargo test -p app -p server --no-run
+	rm -f $(SITE_ROOT)/pkg/*.br $(SITE_ROOT)/pkg/*.gz
 	cargo leptos build --frontend-only
 
 e2e: build-e2e

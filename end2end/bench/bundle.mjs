@@ -90,7 +90,8 @@ async function firstLoad(browser, cookies, url) {
   if (cookies) await context.addCookies(cookies);
   const page = await context.newPage();
   const seen = [];
-  page.on('requestfinished', async (request) => {
+  const pending = [];
+  page.on('requestfinished', (request) => pending.push((async () => {
     const response = await request.response();
     if (!response) return;
     const sizes = await request.sizes();
@@ -104,10 +105,11 @@ async function firstLoad(browser, cookies, url) {
       wire: sizes.responseBodySize + sizes.responseHeadersSize,
       encoding: response.headers()['content-encoding'] ?? '',
     });
-  });
+  })()));
   await page.goto(url);
   await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 60_000 });
   await page.waitForLoadState('networkidle');
+  await Promise.all(pending);
   await context.close();
   return seen;
 }
