@@ -115,7 +115,7 @@ pub mod session {
     use serde::{Deserialize, Serialize};
     use tower_sessions::Session;
 
-    use crate::api::guard::{self, door, session};
+    use crate::api::guard::{self, door, session, session_error};
     use crate::db;
     use crate::domain::account::{Role, TwoFactorEnrolment};
     use crate::error::{AppError, AppResult};
@@ -142,11 +142,6 @@ pub mod session {
         role: Role,
         purpose: Purpose,
         until: i64,
-    }
-
-    fn session_error(e: tower_sessions::session::Error) -> AppError {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
     }
 
     /// Remembers a sign-in whose password was right until its second step.

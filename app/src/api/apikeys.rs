@@ -33,15 +33,10 @@ pub async fn revoke_api_key(key_id: i64) -> Result<(), AppError> {
 /// page that shows it.
 #[cfg(feature = "ssr")]
 mod session {
-    use crate::api::guard::{door, session};
-    use crate::error::{AppError, AppResult};
+    use crate::api::guard::{door, session, session_error};
+    use crate::error::AppResult;
 
     const NEW_KEY: &str = "new_api_key";
-
-    fn session_error(e: tower_sessions::session::Error) -> AppError {
-        tracing::error!(error = %e, "session store");
-        AppError::Internal
-    }
 
     /// Makes a key and keeps it in the session to be shown once; returns it
     /// too (a program calling this gets it in the answer).

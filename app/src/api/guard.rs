@@ -28,7 +28,8 @@ pub async fn session() -> AppResult<Session> {
     })
 }
 
-fn session_error(e: tower_sessions::session::Error) -> AppError {
+/// A session store failure, logged; the caller learns only "internal".
+pub(crate) fn session_error(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store");
     AppError::Internal
 }

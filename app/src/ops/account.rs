@@ -4,10 +4,10 @@
 //! secret being set up) is the session's: the doors pass it in.
 use crate::db::{self, throttle, tokens};
 use crate::domain::account::{self, TwoFactorEnrolment};
-use crate::domain::throttle::remaining_secs;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, Job};
 use crate::mail::AccountEmail;
+use crate::ops::auth::throttled_for;
 use crate::ops::Caller;
 use crate::password;
 use crate::state::AppState;
@@ -216,20 +216,18 @@ pub async fn disable_two_factor(state: &AppState, caller: &Caller, pw: &str) -> 
 pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppResult<()> {
     let cfg = &state.config;
     let subject = format!("code:{user_id}");
-    if let Some(f) = throttle::get(&state.db, &subject).await? {
-        let wait = remaining_secs(
-            f.failures,
-            f.last_failed_at.unix_timestamp(),
-            db::now().unix_timestamp(),
-            cfg.account_max_failures,
-            cfg.throttle_base_secs,
-            cfg.throttle_max_secs,
-        );
-        if wait > 0 {
-            return Err(AppError::Throttled {
-                retry_after_secs: wait,
-            });
-        }
+    let wait = throttled_for(
+        &state.db,
+        &subject,
+        cfg.account_max_failures,
+        cfg.throttle_base_secs,
+        cfg.throttle_max_secs,
+    )
+    .await?;
+    if wait > 0 {
+        return Err(AppError::Throttled {
+            retry_after_secs: wait,
+        });
     }
     let code = code.trim();
     if code.is_empty() {

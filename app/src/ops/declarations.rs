@@ -1163,7 +1163,7 @@ pub async fn parcel_detail(
         .iter()
         .find(|v| Some(v.row.id) == p.declaration_id)
         .map(|v| v.row.status.clone())
-        .unwrap_or_default();
+        .or_internal("a parcel's current declaration is not among its versions")?;
     let location = Location::parse(&p.location).or_internal("stored location unknown")?;
     let changeable = !location.reached_inward() && status != DeclarationStatus::Cancelled.as_str();
     Ok(ParcelDetail {
