@@ -341,3 +341,33 @@ fn LanguageSwitch() -> impl IntoView {
         </form>
     }
 }
+
+/// A table whose column headers (`SortHeader`) sort its rows in place. The
+/// rows are the server's markup; this island only reorders them, so a table
+/// costs the browser bundle nothing but this one function. Without
+/// JavaScript the rows stay in the order the server sent.
+#[island]
+pub fn SortableTable(children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap" on:click=move |ev| crate::dom::sort_on_click(&ev)>
+            {children()}
+        </div>
+    }
+}
+
+/// A column header of a `SortableTable`; `sorted` is `Some(ascending)` for
+/// the column the server sorted the rows by. A cell's `data-sort` attribute,
+/// when it has one, is what its column sorts by (else its text).
+#[component]
+pub fn SortHeader(label: String, #[prop(optional)] sorted: Option<bool>) -> impl IntoView {
+    let aria = match sorted {
+        Some(true) => "ascending",
+        Some(false) => "descending",
+        None => "none",
+    };
+    view! {
+        <th scope="col" aria-sort=aria>
+            <button type="button" class="sort">{label}</button>
+        </th>
+    }
+}

@@ -1,5 +1,6 @@
 //! Postclear: the Leptos application, compiled for the server (`ssr`) and for
-//! the browser (`hydrate`).
+//! the browser (`hydrate`). Islands mode: the server renders every page, and
+//! the browser bundle holds only the interactive parts (`#[island]`).
 #![recursion_limit = "256"]
 
 // The translations, checked at compile time (app/locales/*.json).
@@ -11,6 +12,7 @@ pub use i18n_gen::i18n;
 
 pub mod api;
 pub mod components;
+pub mod dom;
 pub mod domain;
 pub mod error;
 pub mod messages;
@@ -47,6 +49,19 @@ pub use shell::{shell, App};
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    use leptos::prelude::{document, set_timeout};
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Islands mode: the page stays as the server rendered it; the loader
+    // script hydrates each `#[island]` on it right after this returns.
+    leptos::mount::hydrate_islands();
+    // Marks the document once those islands are live (tests wait for it):
+    // the loader walks the page in microtasks, so a zero timeout runs after.
+    set_timeout(
+        || {
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

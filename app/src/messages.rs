@@ -1,5 +1,6 @@
 //! Words shared by the pages and the doors: the translated sentence of every
-//! error code, and query values encoded for the `?error=` of a redirect.
+//! error code, the reader's language, and query values encoded for the
+//! `?error=` of a redirect.
 use crate::i18n::*;
 
 /// The translated sentence for an error code (`field.code` or `code`).
@@ -144,4 +145,88 @@ pub fn urlencode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The language of a reader, chosen as the pages choose theirs: the language
+/// cookie (set by the language switch and at sign-in), else the first
+/// language the browser asks for (`Accept-Language`, by weight) that the
+/// portal speaks, else `fallback` (the account's language or its country's).
+/// A file served beside a page (the rows to fix of an upload) is then in the
+/// language of the page that links to it.
+pub fn reader_locale(
+    cookie: Option<&str>,
+    accept_language: Option<&str>,
+    fallback: &str,
+) -> Locale {
+    let spoken = |tag: &str| match tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+        .as_str()
+    {
+        "fr" => Some(Locale::fr),
+        "en" => Some(Locale::en),
+        _ => None,
+    };
+    if let Some(l) = cookie.and_then(spoken) {
+        return l;
+    }
+    let mut asked: Vec<(u16, &str)> = accept_language
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|part| {
+            let mut bits = part.split(';');
+            let tag = bits.next()?.trim();
+            // Weights are 0 to 1 with up to three decimals: read in thousandths.
+            let weight = bits
+                .find_map(|b| b.trim().strip_prefix("q="))
+                .map(|q| {
+                    let (whole, frac) = q.split_once('.').unwrap_or((q, ""));
+                    let frac: String = frac.chars().chain("000".chars()).take(3).collect();
+                    whole.parse::<u16>().unwrap_or(0) * 1000 + frac.parse::<u16>().unwrap_or(0)
+                })
+                .unwrap_or(1000);
+            (weight > 0 && !tag.is_empty()).then_some((weight, tag))
+        })
+        .collect();
+    // Highest weight first; equal weights keep the browser's order.
+    asked.sort_by_key(|(w, _)| std::cmp::Reverse(*w));
+    asked
+        .into_iter()
+        .find_map(|(_, tag)| spoken(tag))
+        .or_else(|| spoken(fallback))
+        .unwrap_or(Locale::en)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reader_reads_the_cookie_then_the_browser_then_the_account() {
+        assert_eq!(reader_locale(Some("fr"), Some("en-GB"), "en"), Locale::fr);
+        assert_eq!(
+            reader_locale(None, Some("en-US,en;q=0.9"), "fr"),
+            Locale::en
+        );
+        assert_eq!(
+            reader_locale(None, Some("de-DE, fr;q=0.8, en;q=0.7"), "en"),
+            Locale::fr
+        );
+        // By weight, not by order; a weight of zero means "not this one".
+        assert_eq!(
+            reader_locale(None, Some("en;q=0.5, fr-CA;q=0.9"), "en"),
+            Locale::fr
+        );
+        assert_eq!(
+            reader_locale(None, Some("fr;q=0, en;q=0.1"), "fr"),
+            Locale::en
+        );
+        // Nothing the portal speaks: the account's language.
+        assert_eq!(reader_locale(None, Some("de, es"), "fr"), Locale::fr);
+        assert_eq!(reader_locale(None, None, "fr"), Locale::fr);
+        assert_eq!(reader_locale(Some("xx"), None, "zz"), Locale::en);
+    }
 }

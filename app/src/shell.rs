@@ -1,6 +1,6 @@
 //! The HTML document, the router and the layout around every page.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -15,6 +15,10 @@ use crate::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     security_headers_with_nonce(&options);
+    #[cfg(feature = "ssr")]
+    let interactive = from_parts(|p| has_islands(p.uri.path())).unwrap_or(false);
+    #[cfg(not(feature = "ssr"))]
+    let interactive = false;
     view! {
         <!DOCTYPE html>
         <html>
@@ -25,7 +29,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // Only under `cargo leptos watch` (LEPTOS_WATCH): reloads the page on rebuild.
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                // Only a page with an island loads the browser bundle.
+                {interactive.then(|| view! { <HydrationScripts options=options.clone() islands=true /> })}
                 <MetaTags />
             </head>
             <body>
@@ -61,45 +67,59 @@ fn security_headers_with_nonce(options: &LeptosOptions) {
     }
 }
 
+/// The pages that hold an island (an interactive part, `#[island]`), by
+/// route: only they load the browser bundle; every other page is complete as
+/// the server sends it. A test of every page for every role checks that each
+/// page with an island is listed here.
+pub fn has_islands(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    matches!(
+        parts.as_slice(),
+        // Sortable tables.
+        ["admin", "users"]
+            | ["declarations"]
+            | ["admin", "rates", _]
+            // The declaration form's live rule checks.
+            | ["declarations", "new"]
+            | ["declarations", _, "edit"]
+            | ["parcels", _, "amend"]
+            // An upload followed as it is checked and saved.
+            | ["declarations", "uploads", _]
+    )
+}
+
+/// Something of this page request, from its parts.
+#[cfg(feature = "ssr")]
+fn from_parts<T>(f: impl FnOnce(&http::request::Parts) -> T) -> Option<T> {
+    use_context::<http::request::Parts>().map(|p| f(&p))
+}
+
 /// A value the server's middleware attached to this page request.
 #[cfg(feature = "ssr")]
 fn from_request<T: Clone + Send + Sync + 'static>() -> Option<T> {
-    use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<T>().cloned())
+    from_parts(|p| p.extensions.get::<T>().cloned()).flatten()
 }
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Found by the server for this request before rendering (server::load_user)
-    // and sent along with the page for hydration: who is signed in, and what a
-    // form sent back with errors had typed. The browser never computes them.
-    let user = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        return from_request::<crate::api::guard::SignedIn>()
+    // Found by the server for this request before rendering (server::load_user):
+    // who is signed in, and what a form sent back with errors had typed. The
+    // app renders on the server only (islands mode), so neither is sent along.
+    #[cfg(feature = "ssr")]
+    let (user, typed) = (
+        from_request::<crate::api::guard::SignedIn>()
             .map(|s| s.0)
-            .unwrap_or(Err(crate::error::AppError::Internal));
-        #[cfg(not(feature = "ssr"))]
-        Ok(None)
-    });
-    provide_context(PageUser(user.into_inner()));
-    let typed = SharedValue::new(|| {
-        #[cfg(feature = "ssr")]
-        return from_request::<crate::api::guard::RememberedForm>()
+            .unwrap_or(Err(crate::error::AppError::Internal)),
+        from_request::<crate::api::guard::RememberedForm>()
             .map(|f| f.0)
-            .unwrap_or_default();
-        #[cfg(not(feature = "ssr"))]
-        std::collections::HashMap::new()
-    });
-    provide_context(crate::components::FormValues(typed.into_inner()));
-    // Marks the document once the browser bundle has taken over (tests wait for it).
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute("data-hydrated", "true");
-        }
-    });
+            .unwrap_or_default(),
+    );
+    #[cfg(not(feature = "ssr"))]
+    let (user, typed) = (Ok(None), std::collections::HashMap::new());
+    provide_context(PageUser(user));
+    provide_context(crate::components::FormValues(typed));
     view! {
-        <Stylesheet id="leptos" href="/pkg/postclear.css" />
         <I18nContextProvider>
             <AppTitle />
             <Router>
@@ -163,4 +183,40 @@ fn AppTitle() -> impl IntoView {
     view! { <Title formatter=move |page: String| {
         if page.is_empty() { app.clone() } else { format!("{page} – {app}") }
     } /> }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_islands;
+
+    #[test]
+    fn only_the_pages_with_an_interactive_part_load_the_bundle() {
+        for page in [
+            "/admin/users",
+            "/declarations",
+            "/declarations/",
+            "/declarations/new",
+            "/declarations/12/edit",
+            "/parcels/3/amend",
+            "/declarations/uploads/9",
+            "/admin/rates/tariff",
+        ] {
+            assert!(has_islands(page), "{page}");
+        }
+        for page in [
+            "/",
+            "/track",
+            "/sign-in",
+            "/sign-up",
+            "/home",
+            "/parcels/3",
+            "/declarations/upload",
+            "/admin/rates",
+            "/admin/rates/tariff/new",
+            "/admin/users/new",
+            "/customs/parcels",
+        ] {
+            assert!(!has_islands(page), "{page}");
+        }
+    }
 }

@@ -42,8 +42,17 @@ export function consoleErrors(page: Page): string[] {
   return said;
 }
 
-/** Waits until the wasm bundle has hydrated the page; on failure says what the console said. */
+/**
+ * Waits until the page's islands (its interactive parts) have hydrated; on
+ * failure says what the console said. A page without an island loads no
+ * browser bundle at all, so there is nothing to wait for: it says so instead.
+ */
 export async function hydrated(page: Page, said: string[] = []) {
+  const islands = await page.locator('leptos-island').count();
+  if (islands === 0) {
+    expect(await page.locator('script[type="module"]').count(), `${page.url()} has no island but loads the bundle`).toBe(0);
+    return;
+  }
   try {
     await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 20_000 });
   } catch {

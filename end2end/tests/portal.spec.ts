@@ -73,22 +73,51 @@ test('a form sent back with errors keeps what was typed, but not the password', 
   await expect(page.locator('.summary-list')).toContainText('Atelier Garnier');
 });
 
-test('the page hydrates without breaking the content security policy', async ({ page }) => {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
+test('sign-up shows the company questions only to merchants, with no browser bundle', async ({ page }) => {
+  const wasm: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().endsWith('.wasm') || r.url().endsWith('.js')) wasm.push(r.url());
   });
-  page.on('pageerror', (e) => problems.push(e.message));
   await page.goto('/sign-up');
-  await hydrated(page);
-  // The company questions only show for merchants once JavaScript runs.
+  // The style sheet shows them (`:has`): no script runs on this page.
   const company = page.getByLabel('Company name');
   await expect(company).toBeHidden();
   await page.getByLabel('Send parcels as a business (merchant)').check();
   await expect(company).toBeVisible();
   await page.getByLabel('Receive parcels (recipient)').check();
   await expect(company).toBeHidden();
+  expect(wasm).toEqual([]);
+});
+
+test('a page with an island hydrates it without breaking the content security policy', async ({ page }) => {
+  const problems = consoleErrors(page);
+  await signIn(page, 'merchant');
+  await page.goto('/declarations/new');
+  await hydrated(page, problems);
   expect(problems).toEqual([]);
+});
+
+test('the bundle is served compressed, and its hashed files are kept for a year', async ({ page, request }) => {
+  await signIn(page, 'merchant');
+  const bundle: string[] = [];
+  page.on('request', (r) => {
+    if (/\/pkg\/.+\.(wasm|js|css)$/.test(r.url())) bundle.push(r.url());
+  });
+  await page.goto('/declarations/new');
+  await hydrated(page);
+  expect(bundle.some((u) => u.endsWith('.wasm'))).toBe(true);
+  for (const url of bundle) {
+    // postclear.<hash>.wasm: the name changes whenever the content does.
+    expect(url).toMatch(/\/pkg\/postclear\.[^./]+\.(wasm|js|css)$/);
+    const r = await request.get(url, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(r.status()).toBe(200);
+    expect(r.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(['br', 'gzip']).toContain(r.headers()['content-encoding']);
+  }
+  // Pages themselves are compressed too, and never cached as immutable.
+  const home = await request.get('/', { headers: { 'accept-encoding': 'gzip' } });
+  expect(home.headers()['content-encoding']).toBe('gzip');
+  expect(home.headers()['cache-control'] ?? '').not.toContain('immutable');
 });
 
 test('the language switch works, with the account remembering the choice', async ({ page }) => {

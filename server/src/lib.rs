@@ -1,5 +1,6 @@
 //! The Postclear server: configuration, database, sessions, security headers
 //! and the Leptos application, assembled into one axum router.
+pub mod assets;
 pub mod demo;
 pub mod security;
 pub mod sessions;
@@ -50,6 +51,15 @@ pub fn leptos_options_from_env() -> Result<LeptosOptions, leptos::config::errors
         if std::env::var_os(k).is_none() {
             std::env::set_var(k, v);
         }
+    }
+    // Built by cargo-leptos with `hash-files`, the binary has the hashes of
+    // the bundle's file names beside it; a test binary has none.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let beside = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")));
+        let hashed = beside.is_some_and(|f| f.is_file());
+        std::env::set_var("LEPTOS_HASH_FILES", hashed.to_string());
     }
     Ok(leptos::config::get_configuration(None)?.leptos_options)
 }
@@ -190,6 +200,17 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         .layer(middleware::from_fn(security::bad_arguments_are_400))
         .layer(middleware::from_fn(security::refuse_cross_origin))
         .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            (
+                assets::Hashes::of_build(&state.leptos_options),
+                state.leptos_options.clone(),
+            ),
+            assets::cache_headers,
+        ))
+        // Pages and answers compressed on the fly; a release build's bundle
+        // files are already compressed on disk (`--precompress`) and pass as
+        // they are.
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state);
     Ok(router)

@@ -8,7 +8,8 @@ use crate::api::admin::{
     UserSummary,
 };
 use crate::components::{
-    error_text, remembered, role_name, use_form_errors, ErrorSummary, Guarded, Problem, TextField,
+    error_text, remembered, role_name, use_form_errors, ErrorSummary, Guarded, Problem, SortHeader,
+    SortableTable, TextField,
 };
 use crate::domain::account::Role;
 use crate::i18n::*;
@@ -32,15 +33,6 @@ fn office_kind_name(l: Locale, kind: &str) -> String {
         "customs" => td_string!(l, office_kinds.customs).to_string(),
         other => other.to_owned(),
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum UserSort {
-    Email,
-    Name,
-    Role,
-    Organisation,
-    Status,
 }
 
 #[component]
@@ -90,76 +82,33 @@ fn UsersPage() -> impl IntoView {
     }
 }
 
-/// A dense table; with JavaScript its column headers sort it in place.
+/// A dense table, sorted by e-mail address; its column headers sort it in
+/// place (`SortableTable`).
 #[component]
-fn UsersTable(users: Vec<UserSummary>, me: Option<i64>) -> impl IntoView {
+fn UsersTable(mut users: Vec<UserSummary>, me: Option<i64>) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
-    let sort = RwSignal::new((UserSort::Email, true));
     let count = users.len();
-    let rows = move || {
-        let (key, asc) = sort.get();
-        let mut v = users.clone();
-        v.sort_by(|a, b| {
-            let o = match key {
-                UserSort::Email => a.email.cmp(&b.email),
-                UserSort::Name => a
-                    .display_name
-                    .to_lowercase()
-                    .cmp(&b.display_name.to_lowercase()),
-                UserSort::Role => a.role.cmp(&b.role),
-                UserSort::Organisation => a.organisation_name.cmp(&b.organisation_name),
-                UserSort::Status => (a.disabled, a.locked_secs).cmp(&(b.disabled, b.locked_secs)),
-            };
-            if asc {
-                o
-            } else {
-                o.reverse()
-            }
-        });
-        v
-    };
-    let header = move |key: UserSort, label: String| {
-        let aria = move || {
-            let (k, asc) = sort.get();
-            if k == key {
-                if asc {
-                    "ascending"
-                } else {
-                    "descending"
-                }
-            } else {
-                "none"
-            }
-        };
-        view! {
-            <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| sort.update(|(k, asc)| {
-                    if *k == key { *asc = !*asc } else { *k = key; *asc = true }
-                })>{label}</button>
-            </th>
-        }
-    };
+    users.sort_by(|a, b| a.email.cmp(&b.email));
+    let header = |label: String| view! { <SortHeader label /> };
     view! {
         <p class="table-count">{t!(i18n, admin.count, count = move || count)}</p>
-        <div class="table-wrap">
+        <SortableTable>
             <table class="table" id="users-table">
                 <thead><tr>
-                    {header(UserSort::Email, td_string!(l, admin.email).to_string())}
-                    {header(UserSort::Name, td_string!(l, admin.name).to_string())}
-                    {header(UserSort::Role, td_string!(l, admin.role).to_string())}
-                    {header(UserSort::Organisation, td_string!(l, admin.organisation).to_string())}
+                    <SortHeader label=td_string!(l, admin.email).to_string() sorted=true />
+                    {header(td_string!(l, admin.name).to_string())}
+                    {header(td_string!(l, admin.role).to_string())}
+                    {header(td_string!(l, admin.organisation).to_string())}
                     <th scope="col">{t!(i18n, admin.office)}</th>
-                    {header(UserSort::Status, td_string!(l, admin.status).to_string())}
+                    {header(td_string!(l, admin.status).to_string())}
                     <th scope="col">{t!(i18n, admin.actions)}</th>
                 </tr></thead>
                 <tbody>
-                    <For each=rows key=|u| (u.id, u.disabled, u.locked_secs) let:u>
-                        <UserRow is_me=Some(u.id) == me u />
-                    </For>
+                    {users.into_iter().map(|u| view! { <UserRow is_me=Some(u.id) == me u /> }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </SortableTable>
     }
 }
 
@@ -189,10 +138,11 @@ fn UserRow(u: UserSummary, is_me: bool) -> impl IntoView {
         <tr data-email=u.email.clone()>
             <td>{u.email.clone()}</td>
             <td>{u.display_name.clone()}</td>
-            <td>{role}</td>
+            <td data-sort=u.role.clone()>{role}</td>
             <td>{u.organisation_name.clone().unwrap_or_default()}{u.country_code.clone().map(|c| format!(" ({c})"))}</td>
             <td>{u.office_name.clone().unwrap_or_default()}</td>
-            <td>{status}</td>
+            // Active, then locked (longest lock last), then disabled.
+            <td data-sort=(i64::from(u.disabled) * 1_000_000_000_000 + u.locked_secs).to_string()>{status}</td>
             <td class="actions">
                 {(!is_me).then(|| view! {
                     <form method="post" action="/api/admin/users/set_disabled" class="inline-form">

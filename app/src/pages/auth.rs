@@ -40,51 +40,29 @@ pub fn SignUp() -> impl IntoView {
     let i18n = use_i18n();
     let errors = use_form_errors();
     let l = i18n.get_locale_untracked();
-    // With JavaScript the company questions appear only for merchants;
-    // without it they are always shown, marked as only for merchants.
-    // The choice made now, else the one of a form sent back with errors.
-    let account_type = RwSignal::new(None::<String>);
-    let merchant_chosen = move || {
-        account_type
-            .get()
-            .or_else(|| remembered("account_type"))
-            .as_deref()
-            == Some("merchant")
-    };
-    let hydrated = RwSignal::new(false);
-    // A choice made before the page came alive (hydration) is in the DOM
-    // only: take it over, or the company questions would hide.
-    let merchant_input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(el) = merchant_input.get() {
-            if el.checked() && account_type.get_untracked().is_none() {
-                account_type.set(Some("merchant".into()));
-            }
-        }
-        hydrated.set(true);
-    });
-    let show_company = move || !hydrated.get() || merchant_chosen();
+    // The company questions show only while "merchant" is chosen: the style
+    // sheet does it (`:has`), so it needs no JavaScript; a browser without
+    // `:has` shows them always, marked as only for merchants.
+    let merchant = remembered("account_type").as_deref() == Some("merchant");
     let type_error = move || errors.get().for_field("account_type");
     view! {
         <Title text=t_string!(i18n, sign_up.title).to_string() />
         <div class="narrow">
             <ErrorSummary errors />
             <h1>{t!(i18n, sign_up.title)}</h1>
-            <form method="post" action="/api/auth/sign_up" novalidate>
+            <form method="post" action="/api/auth/sign_up" novalidate class="sign-up">
                 <input type="hidden" name="language" value=move || i18n.get_locale().to_string() />
                 <fieldset class="field" id="account_type">
                     <legend class="field__label">{t!(i18n, sign_up.account_type)}</legend>
                     {move || type_error().map(|c| view! { <p class="field__error">{crate::components::error_text(l, &c, None)}</p> })}
                     <div class="radio">
                         <input type="radio" id="type-recipient" name="account_type" value="recipient"
-                            checked=move || remembered("account_type").as_deref() != Some("merchant")
-                            on:change=move |_| account_type.set(Some("recipient".into())) />
+                            checked=!merchant />
                         <label for="type-recipient">{t!(i18n, sign_up.type_recipient)}</label>
                     </div>
                     <div class="radio">
-                        <input type="radio" id="type-merchant" name="account_type" value="merchant" node_ref=merchant_input
-                            checked=move || remembered("account_type").as_deref() == Some("merchant")
-                            on:change=move |_| account_type.set(Some("merchant".into())) />
+                        <input type="radio" id="type-merchant" name="account_type" value="merchant"
+                            checked=merchant />
                         <label for="type-merchant">{t!(i18n, sign_up.type_merchant)}</label>
                     </div>
                 </fieldset>
@@ -95,7 +73,7 @@ pub fn SignUp() -> impl IntoView {
                 <TextField name="password" kind="password" autocomplete="new-password" required=true
                     label=td_string!(l, sign_up.password).to_string()
                     hint=td_string!(l, sign_up.password_hint).to_string() errors />
-                <div class="conditional" class:hidden=move || !show_company()>
+                <div class="conditional merchant-only">
                     <TextField name="company_name" autocomplete="organization"
                         label=td_string!(l, sign_up.company_name).to_string()
                         hint=td_string!(l, sign_up.company_hint).to_string() errors />

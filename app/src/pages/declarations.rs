@@ -10,6 +10,7 @@ use crate::api::declarations::{
 };
 use crate::components::{
     error_text, use_form_errors, use_id_param, ErrorSummary, FormErrors, Guarded, Problem,
+    SortHeader, SortableTable,
 };
 use crate::domain::account::Role;
 use crate::domain::declaration::{validate, Category, Context};
@@ -93,39 +94,110 @@ fn field_value(d: &DeclarationInput, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The form's live state: what is typed, which fields were touched, and the
-/// problems the rules find as the merchant types (the server decides again).
-#[derive(Clone, Copy)]
-struct Live {
-    input: RwSignal<DeclarationInput>,
-    touched: RwSignal<std::collections::HashSet<String>>,
-    problems: Memo<Vec<FieldError>>,
-    server: Memo<FormErrors>,
+/// The error key of a form control's name: `input[lines][0][hs_code]` is
+/// `lines.0.hs_code` (the inverse of `qs_name`).
+pub fn key_of(name: &str) -> Option<String> {
+    let inner = name.strip_prefix("input[")?.strip_suffix(']')?;
+    Some(inner.replace("][", "."))
 }
 
-impl Live {
-    /// The message for a field: the server's (after a submission), else the
-    /// browser's once the field was touched.
-    fn message(&self, key: &str) -> Option<String> {
-        if let Some(code) = self.server.get().for_field(key) {
-            if !self.touched.get().contains(key) {
-                return Some(code);
+/// The declaration a form's controls hold, from their `(name, value)` pairs.
+pub fn input_from_fields(fields: &[(String, String)]) -> DeclarationInput {
+    let keys: Vec<(String, &String)> = fields
+        .iter()
+        .filter_map(|(name, value)| key_of(name).map(|k| (k, value)))
+        .collect();
+    let lines = keys
+        .iter()
+        .filter_map(|(k, _)| {
+            k.strip_prefix("lines.")?
+                .split('.')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .map(|i| i + 1)
+        .max()
+        .unwrap_or(0);
+    let mut d = DeclarationInput {
+        lines: vec![Default::default(); lines],
+        ..Default::default()
+    };
+    for (key, value) in keys {
+        if let Some(s) = field_mut(&mut d, &key) {
+            *s = value.clone();
+        }
+    }
+    d
+}
+
+/// What the server renders each field with: what was typed (or is stored)
+/// and the problems of the last submission.
+#[derive(Clone)]
+struct Shown {
+    input: std::sync::Arc<DeclarationInput>,
+    server: std::sync::Arc<FormErrors>,
+}
+
+impl Shown {
+    fn value(&self, key: &str) -> String {
+        field_value(&self.input, key)
+    }
+
+    fn message(&self, l: Locale, key: &str) -> Option<String> {
+        self.server
+            .for_field(key)
+            .map(|code| error_text(l, &code, None))
+    }
+}
+
+/// The live rule checks of the declaration form (`#[island]`): as the
+/// merchant types, the declaration's own rules (the same `validate` the
+/// server runs) check what the form holds, and each field left once shows
+/// its problem at once, or loses it when put right. The form itself is the
+/// server's markup and works without JavaScript; the server decides again
+/// on submission, with the day's SDR rate.
+#[island]
+fn LiveChecks(locale: Locale, children: Children) -> impl IntoView {
+    let touched = StoredValue::new(std::collections::HashSet::<String>::new());
+    let check = move |ev: &leptos::web_sys::Event, touch: bool| {
+        let Some(form) = crate::dom::form_of(ev) else {
+            return;
+        };
+        if touch {
+            if let Some(key) = crate::dom::control_name(ev).and_then(|n| key_of(&n)) {
+                touched.update_value(|t| {
+                    t.insert(key);
+                });
             }
         }
-        if !self.touched.get().contains(key) {
-            return None;
-        }
-        self.problems
-            .get()
-            .into_iter()
-            .find(|e| e.field == key)
-            .map(|e| e.code)
+        let input = input_from_fields(&crate::dom::form_fields(&form));
+        let ctx = Context {
+            by_merchant: true,
+            // The browser does not know the day's SDR rate; the server does.
+            units_per_sdr_micro: Some(1_000_000),
+        };
+        let problems = validate(&input, &ctx).err().unwrap_or_default();
+        touched.with_value(|keys| {
+            for key in keys {
+                let message = problems
+                    .iter()
+                    .find(|e: &&FieldError| e.field == *key)
+                    .map(|e| error_text(locale, &e.code, None));
+                crate::dom::show_field_message(&form, key, message.as_deref());
+            }
+        });
+    };
+    view! {
+        <div on:input=move |ev| check(&ev, false) on:change=move |ev| check(&ev, true)>
+            {children()}
+        </div>
     }
 }
 
 #[component]
 fn DField(
-    live: Live,
+    shown: Shown,
     key: String,
     label: String,
     #[prop(optional)] hint: Option<String>,
@@ -133,51 +205,28 @@ fn DField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let value = field_value(&live.input.get_untracked(), &key);
-    let (k1, k2, k3) = (key.clone(), key.clone(), key.clone());
-    let error = move || {
-        live.message(&k1)
-            .map(|c| error_text(i18n.get_locale(), &c, None))
-    };
-    let error2 = error.clone();
+    let l = use_i18n().get_locale_untracked();
+    let value = shown.value(&key);
+    let error = shown.message(l, &key);
     let hint_id = format!("{key}-hint");
     let error_id = format!("{key}-error");
-    let described = {
-        let (h, e, has_hint, err) = (
-            hint_id.clone(),
-            error_id.clone(),
-            hint.is_some(),
-            error.clone(),
-        );
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(h.clone());
-            }
-            if err().is_some() {
-                ids.push(e.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = [
+        hint.as_ref().map(|_| hint_id.clone()),
+        error.as_ref().map(|_| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
     view! {
-        <div class=format!("field {class}") class:field--error=move || error2().is_some()>
+        <div class=format!("field {class}") class:field--error=error.is_some()>
             <label class="field__label" for=key.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="field__hint" id=hint_id.clone()>{h}</p> })}
-            {move || error().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+            {hint.map(|h| view! { <p class="field__hint" id=hint_id>{h}</p> })}
+            {error.clone().map(|e| view! { <p class="field__error" id=error_id>{e}</p> })}
             <input class="input" id=key.clone() name=qs_name(&key) type="text" value=value
                 autocomplete=autocomplete inputmode=inputmode
-                aria-invalid=move || live.message(&k2).is_some().then_some("true")
-                aria-describedby=described
-                on:input=move |ev| {
-                    let v = event_target_value(&ev);
-                    live.input.update(|d| if let Some(s) = field_mut(d, &k3) { *s = v });
-                }
-                on:change={
-                    let k = key.clone();
-                    move |_| live.touched.update(|t| { t.insert(k.clone()); })
-                } />
+                aria-invalid=error.is_some().then_some("true")
+                aria-describedby=(!described.is_empty()).then_some(described) />
         </div>
     }
 }
@@ -192,26 +241,27 @@ enum Mode {
 }
 
 #[component]
-fn PartyFields(live: Live, who: &'static str, legend: String) -> impl IntoView {
+fn PartyFields(shown: Shown, who: &'static str, legend: String) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     let k = move |f: &str| format!("{who}.{f}");
+    let s = move || shown.clone();
     view! {
         <fieldset class="group">
             <legend class="group__title">{legend}</legend>
-            <DField live key=k("name") label=td_string!(l, declare.name).to_string() autocomplete="name" />
-            <DField live key=k("address1") label=td_string!(l, declare.address1).to_string() autocomplete="address-line1" />
-            <DField live key=k("address2") label=td_string!(l, declare.address2).to_string() autocomplete="address-line2" />
+            <DField shown=s() key=k("name") label=td_string!(l, declare.name).to_string() autocomplete="name" />
+            <DField shown=s() key=k("address1") label=td_string!(l, declare.address1).to_string() autocomplete="address-line1" />
+            <DField shown=s() key=k("address2") label=td_string!(l, declare.address2).to_string() autocomplete="address-line2" />
             <div class="row">
-                <DField live key=k("postcode") label=td_string!(l, declare.postcode).to_string() class="field--short" autocomplete="postal-code" />
-                <DField live key=k("city") label=td_string!(l, declare.city).to_string() autocomplete="address-level2" />
-                <DField live key=k("country") label=td_string!(l, declare.country).to_string()
+                <DField shown=s() key=k("postcode") label=td_string!(l, declare.postcode).to_string() class="field--short" autocomplete="postal-code" />
+                <DField shown=s() key=k("city") label=td_string!(l, declare.city).to_string() autocomplete="address-level2" />
+                <DField shown=s() key=k("country") label=td_string!(l, declare.country).to_string()
                     hint=td_string!(l, declare.country_hint).to_string() class="field--short" autocomplete="country" />
             </div>
             <div class="row">
-                <DField live key=k("phone") label=td_string!(l, declare.phone).to_string() autocomplete="tel" inputmode="tel" />
-                <DField live key=k("email") label=td_string!(l, declare.email).to_string() autocomplete="email" inputmode="email" />
-                <DField live key=k("tax_ref") label=td_string!(l, declare.tax_ref).to_string() />
+                <DField shown=s() key=k("phone") label=td_string!(l, declare.phone).to_string() autocomplete="tel" inputmode="tel" />
+                <DField shown=s() key=k("email") label=td_string!(l, declare.email).to_string() autocomplete="email" inputmode="email" />
+                <DField shown=s() key=k("tax_ref") label=td_string!(l, declare.tax_ref).to_string() />
             </div>
         </fieldset>
     }
@@ -223,50 +273,35 @@ fn DeclarationForm(input: DeclarationInput, mode: Mode) -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let server = use_form_errors();
     let lines = input.lines.len();
-    let input = RwSignal::new(input);
-    let touched = RwSignal::new(std::collections::HashSet::<String>::new());
-    let problems = Memo::new(move |_| {
-        let ctx = Context {
-            by_merchant: true,
-            // The browser does not know the day's SDR rate; the server does.
-            units_per_sdr_micro: Some(1_000_000),
-        };
-        validate(&input.get(), &ctx).err().unwrap_or_default()
-    });
-    let live = Live {
-        input,
-        touched,
-        problems,
-        server,
+    let shown = Shown {
+        input: std::sync::Arc::new(input),
+        server: std::sync::Arc::new(server.get_untracked()),
     };
-    let category = RwSignal::new(input.get_untracked().category.clone());
+    let s = move || shown.clone();
     let action = match mode {
         Mode::Draft(_) => "/api/declarations/save",
         Mode::Amend { .. } => "/api/parcels/amend",
     };
-    let select = move |key: &'static str, options: Vec<(&'static str, String)>, label: String| {
-        let current = field_value(&input.get_untracked(), key);
-        let error = move || {
-            live.message(key)
-                .map(|c| error_text(i18n.get_locale(), &c, None))
-        };
-        view! {
-            <div class="field" class:field--error=move || error().is_some()>
-                <label class="field__label" for=key>{label}</label>
-                {move || error().map(|e| view! { <p class="field__error" id=format!("{key}-error")>{e}</p> })}
-                <select class="select" id=key name=qs_name(key)
-                    on:change=move |ev| {
-                        let v = event_target_value(&ev);
-                        if key == "category" { category.set(v.clone()); }
-                        input.update(|d| if let Some(s) = field_mut(d, key) { *s = v });
-                        touched.update(|t| { t.insert(key.to_owned()); });
-                    }>
-                    {options.into_iter().map(|(v, text)| {
-                        let selected = v == current;
-                        view! { <option value=v selected=selected>{text}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+    let select = {
+        let shown = s();
+        move |key: &'static str, options: Vec<(&'static str, String)>, label: String| {
+            let current = shown.value(key);
+            let error = shown.message(l, key);
+            let error_id = format!("{key}-error");
+            view! {
+                <div class="field" class:field--error=error.is_some()>
+                    <label class="field__label" for=key>{label}</label>
+                    {error.clone().map(|e| view! { <p class="field__error" id=error_id.clone()>{e}</p> })}
+                    <select class="select" id=key name=qs_name(key)
+                        aria-invalid=error.is_some().then_some("true")
+                        aria-describedby=error.is_some().then_some(error_id)>
+                        {options.into_iter().map(|(v, text)| {
+                            let selected = v == current;
+                            view! { <option value=v selected=selected>{text}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            }
         }
     };
     let categories: Vec<(&'static str, String)> = Category::ALL
@@ -276,6 +311,7 @@ fn DeclarationForm(input: DeclarationInput, mode: Mode) -> impl IntoView {
         .collect();
     view! {
         <ErrorSummary errors=server />
+        <LiveChecks locale=l>
         <form method="post" action=action novalidate class="declaration-form">
             {match mode {
                 Mode::Draft(id) => view! {
@@ -287,26 +323,27 @@ fn DeclarationForm(input: DeclarationInput, mode: Mode) -> impl IntoView {
                 }.into_any(),
             }}
             <div class="row">
-                <DField live key="reference".into() label=td_string!(l, declare.reference).to_string()
+                <DField shown=s() key="reference".into() label=td_string!(l, declare.reference).to_string()
                     hint=td_string!(l, declare.reference_hint).to_string() />
                 {matches!(mode, Mode::Draft(_)).then(|| view! {
-                    <DField live key="item_id".into() label=td_string!(l, declare.item_id).to_string()
+                    <DField shown=s() key="item_id".into() label=td_string!(l, declare.item_id).to_string()
                         hint=td_string!(l, declare.item_id_hint).to_string() class="field--code" />
                 })}
             </div>
-            <PartyFields live who="sender" legend=td_string!(l, declare.sender).to_string() />
-            <PartyFields live who="addressee" legend=td_string!(l, declare.addressee).to_string() />
+            <PartyFields shown=s() who="sender" legend=td_string!(l, declare.sender).to_string() />
+            <PartyFields shown=s() who="addressee" legend=td_string!(l, declare.addressee).to_string() />
             <fieldset class="group">
                 <legend class="group__title">{t!(i18n, declare.contents)}</legend>
                 <div class="row">
                     {select("category", categories, td_string!(l, declare.category).to_string())}
-                    <DField live key="currency".into() label=td_string!(l, declare.currency).to_string()
+                    <DField shown=s() key="currency".into() label=td_string!(l, declare.currency).to_string()
                         hint=td_string!(l, declare.currency_hint).to_string() class="field--short" />
                 </div>
-                <div class:hidden=move || category.get() != "other">
-                    <DField live key="category_explanation".into() label=td_string!(l, declare.category_explanation).to_string() />
+                // Shown by the style sheet while the category is "other".
+                <div class="when-other">
+                    <DField shown=s() key="category_explanation".into() label=td_string!(l, declare.category_explanation).to_string() />
                 </div>
-                {(0..lines).map(|i| view! { <LineFields live i mode /> }).collect_view()}
+                {(0..lines).map(|i| view! { <LineFields shown=s() i mode /> }).collect_view()}
                 {matches!(mode, Mode::Draft(_)).then(|| view! {
                     <button type="submit" name="action" value="add_line" class="button button--secondary">{t!(i18n, declare.add_line)}</button>
                 })}
@@ -314,23 +351,23 @@ fn DeclarationForm(input: DeclarationInput, mode: Mode) -> impl IntoView {
             <fieldset class="group">
                 <legend class="group__title">{t!(i18n, declare.shipping)}</legend>
                 <div class="row">
-                    <DField live key="gross_weight_kg".into() label=td_string!(l, declare.gross_weight).to_string()
+                    <DField shown=s() key="gross_weight_kg".into() label=td_string!(l, declare.gross_weight).to_string()
                         hint=td_string!(l, declare.kg_hint).to_string() class="field--short" inputmode="decimal" />
-                    <DField live key="postage".into() label=td_string!(l, declare.postage).to_string() class="field--short" inputmode="decimal" />
-                    <DField live key="insurance".into() label=td_string!(l, declare.insurance).to_string() class="field--short" inputmode="decimal" />
+                    <DField shown=s() key="postage".into() label=td_string!(l, declare.postage).to_string() class="field--short" inputmode="decimal" />
+                    <DField shown=s() key="insurance".into() label=td_string!(l, declare.insurance).to_string() class="field--short" inputmode="decimal" />
                 </div>
                 <div class="row">
                     {select("incoterm", vec![("DAP", td_string!(l, declare.dap).to_string()), ("DDP", td_string!(l, declare.ddp).to_string())], td_string!(l, declare.incoterm).to_string())}
                     {select("non_delivery", vec![("return", td_string!(l, declare.return_).to_string()), ("abandon", td_string!(l, declare.abandon).to_string())], td_string!(l, declare.non_delivery).to_string())}
                 </div>
                 <div class="row">
-                    <DField live key="ioss_number".into() label=td_string!(l, declare.ioss).to_string()
+                    <DField shown=s() key="ioss_number".into() label=td_string!(l, declare.ioss).to_string()
                         hint=td_string!(l, declare.ioss_hint).to_string() class="field--code" />
-                    <DField live key="invoice_number".into() label=td_string!(l, declare.invoice).to_string() />
-                    <DField live key="licence_number".into() label=td_string!(l, declare.licence).to_string() />
-                    <DField live key="certificate_number".into() label=td_string!(l, declare.certificate).to_string() />
+                    <DField shown=s() key="invoice_number".into() label=td_string!(l, declare.invoice).to_string() />
+                    <DField shown=s() key="licence_number".into() label=td_string!(l, declare.licence).to_string() />
+                    <DField shown=s() key="certificate_number".into() label=td_string!(l, declare.certificate).to_string() />
                 </div>
-                <DField live key="comments".into() label=td_string!(l, declare.comments).to_string() />
+                <DField shown=s() key="comments".into() label=td_string!(l, declare.comments).to_string() />
             </fieldset>
             <div class="actions-bar">
                 {match mode {
@@ -344,26 +381,28 @@ fn DeclarationForm(input: DeclarationInput, mode: Mode) -> impl IntoView {
                 }}
             </div>
         </form>
+        </LiveChecks>
     }
 }
 
 #[component]
-fn LineFields(live: Live, i: usize, mode: Mode) -> impl IntoView {
+fn LineFields(shown: Shown, i: usize, mode: Mode) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
     let k = move |f: &str| format!("lines.{i}.{f}");
+    let s = move || shown.clone();
     view! {
         <fieldset class="line" id=format!("line-{i}")>
             <legend class="line__title">{t!(i18n, declare.line, n = move || i + 1)}</legend>
-            <DField live key=k("description") label=td_string!(l, declare.description).to_string()
+            <DField shown=s() key=k("description") label=td_string!(l, declare.description).to_string()
                 hint=td_string!(l, declare.description_hint).to_string() />
             <div class="row">
-                <DField live key=k("quantity") label=td_string!(l, declare.quantity).to_string() class="field--short" inputmode="numeric" />
-                <DField live key=k("net_weight_kg") label=td_string!(l, declare.net_weight).to_string() class="field--short" inputmode="decimal" />
-                <DField live key=k("value") label=td_string!(l, declare.value).to_string() class="field--short" inputmode="decimal" />
-                <DField live key=k("hs_code") label=td_string!(l, declare.hs_code).to_string()
+                <DField shown=s() key=k("quantity") label=td_string!(l, declare.quantity).to_string() class="field--short" inputmode="numeric" />
+                <DField shown=s() key=k("net_weight_kg") label=td_string!(l, declare.net_weight).to_string() class="field--short" inputmode="decimal" />
+                <DField shown=s() key=k("value") label=td_string!(l, declare.value).to_string() class="field--short" inputmode="decimal" />
+                <DField shown=s() key=k("hs_code") label=td_string!(l, declare.hs_code).to_string()
                     hint=td_string!(l, declare.hs_hint).to_string() class="field--short" inputmode="numeric" />
-                <DField live key=k("origin") label=td_string!(l, declare.origin).to_string() class="field--short" />
+                <DField shown=s() key=k("origin") label=td_string!(l, declare.origin).to_string() class="field--short" />
             </div>
             {matches!(mode, Mode::Draft(_)).then(|| view! {
                 <button type="submit" name="action" value=format!("remove_line:{i}") class="button button--small button--secondary">
@@ -614,15 +653,6 @@ fn DeclarationsPage() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sort {
-    Created,
-    Item,
-    Addressee,
-    Value,
-    Status,
-}
-
 #[component]
 fn DeclarationsTable(rows: Vec<DeclarationRow>) -> impl IntoView {
     let i18n = use_i18n();
@@ -645,89 +675,46 @@ fn DeclarationsTable(rows: Vec<DeclarationRow>) -> impl IntoView {
         parts.push(format!("before={last}"));
         format!("/declarations?{}", parts.join("&"))
     });
-    let sort = RwSignal::new((Sort::Created, false));
-    let sorted = move || {
-        let (key, asc) = sort.get();
-        let mut v = rows.clone();
-        v.sort_by(|a, b| {
-            let o = match key {
-                Sort::Created => a.id.cmp(&b.id),
-                Sort::Item => a.item_id.cmp(&b.item_id),
-                Sort::Addressee => a
-                    .addressee_name
-                    .to_lowercase()
-                    .cmp(&b.addressee_name.to_lowercase()),
-                Sort::Value => (a.currency.clone(), a.total_value_minor)
-                    .cmp(&(b.currency.clone(), b.total_value_minor)),
-                Sort::Status => a
-                    .customs_status
-                    .clone()
-                    .unwrap_or(a.status.clone())
-                    .cmp(&b.customs_status.clone().unwrap_or(b.status.clone())),
-            };
-            if asc {
-                o
-            } else {
-                o.reverse()
-            }
-        });
-        v
-    };
-    let header = move |key: Sort, label: String| {
-        let aria = move || {
-            let (k, asc) = sort.get();
-            if k != key {
-                "none"
-            } else if asc {
-                "ascending"
-            } else {
-                "descending"
-            }
-        };
-        view! {
-            <th scope="col" aria-sort=aria>
-                <button type="button" class="sort" on:click=move |_| sort.update(|(k, asc)| {
-                    if *k == key { *asc = !*asc } else { *k = key; *asc = true }
-                })>{label}</button>
-            </th>
-        }
-    };
+    // Newest first; the column headers sort in place (`SortableTable`).
+    let mut rows = rows;
+    rows.sort_by_key(|r| std::cmp::Reverse(r.id));
+    let header = |label: String| view! { <SortHeader label /> };
     view! {
-        <div class="table-wrap">
+        <SortableTable>
             <table class="table" id="declarations-table">
                 <thead><tr>
-                    {header(Sort::Created, td_string!(l, declare.created).to_string())}
-                    {header(Sort::Item, td_string!(l, declare.item_id).to_string())}
+                    <SortHeader label=td_string!(l, declare.created).to_string() sorted=false />
+                    {header(td_string!(l, declare.item_id).to_string())}
                     <th scope="col">{t!(i18n, declare.reference)}</th>
-                    {header(Sort::Addressee, td_string!(l, declare.addressee).to_string())}
+                    {header(td_string!(l, declare.addressee).to_string())}
                     <th scope="col">{t!(i18n, declare.contents)}</th>
-                    {header(Sort::Value, td_string!(l, declare.value).to_string())}
-                    {header(Sort::Status, td_string!(l, declare.status).to_string())}
+                    {header(td_string!(l, declare.value).to_string())}
+                    {header(td_string!(l, declare.status).to_string())}
                 </tr></thead>
                 <tbody>
-                    <For each=sorted key=|r| r.id let:r>
-                        {
-                            let href = match r.parcel_id {
-                                Some(p) => format!("/parcels/{p}"),
-                                None => format!("/declarations/{}/edit", r.id),
-                            };
-                            let status = r.customs_status.clone().filter(|_| r.status != "cancelled").unwrap_or(r.status.clone());
-                            view! {
-                                <tr>
-                                    <td class="nowrap">{when(r.created_at)}</td>
-                                    <td><a href=href>{r.item_id.clone().unwrap_or_else(|| td_string!(l, declare.draft_link).to_string())}</a></td>
-                                    <td>{r.reference.clone()}</td>
-                                    <td>{r.addressee_name.clone()}<span class="muted">{format!(" {}", r.addressee_country)}</span></td>
-                                    <td class="wrap">{r.summary.clone()}</td>
-                                    <td class="nowrap num">{(r.status != "draft").then(|| money(r.total_value_minor, &r.currency))}</td>
-                                    <td><span class=format!("tag tag--{status}")>{status_name(l, &status)}</span></td>
-                                </tr>
-                            }
+                    {rows.into_iter().map(|r| {
+                        let href = match r.parcel_id {
+                            Some(p) => format!("/parcels/{p}"),
+                            None => format!("/declarations/{}/edit", r.id),
+                        };
+                        let status = r.customs_status.clone().filter(|_| r.status != "cancelled").unwrap_or(r.status.clone());
+                        // By currency, then amount (minor units, zero-padded to sort as text).
+                        let value_key = format!("{} {:020}", r.currency, r.total_value_minor.max(0));
+                        view! {
+                            <tr>
+                                <td class="nowrap" data-sort=r.id.to_string()>{when(r.created_at)}</td>
+                                <td><a href=href>{r.item_id.clone().unwrap_or_else(|| td_string!(l, declare.draft_link).to_string())}</a></td>
+                                <td>{r.reference.clone()}</td>
+                                <td data-sort=r.addressee_name.clone()>{r.addressee_name.clone()}<span class="muted">{format!(" {}", r.addressee_country)}</span></td>
+                                <td class="wrap">{r.summary.clone()}</td>
+                                <td class="nowrap num" data-sort=value_key>{(r.status != "draft").then(|| money(r.total_value_minor, &r.currency))}</td>
+                                <td data-sort=status.clone()><span class=format!("tag tag--{status}")>{status_name(l, &status)}</span></td>
+                            </tr>
                         }
-                    </For>
+                    }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </SortableTable>
         {older.map(|href| view! { <p><a href=href>{t!(i18n, declare.older)}</a></p> })}
     }
     .into_any()
@@ -880,5 +867,37 @@ fn DeclarationSummary(v: DeclarationDetail) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forms_controls_read_back_into_the_declaration_they_show() {
+        for key in ["reference", "sender.city", "lines.1.hs_code"] {
+            assert_eq!(key_of(&qs_name(key)).as_deref(), Some(key));
+        }
+        assert_eq!(key_of("declaration_id"), None);
+        assert_eq!(key_of("action"), None);
+        let fields: Vec<(String, String)> = [
+            ("declaration_id", "7"),
+            ("input[addressee][country]", "GB"),
+            ("input[lines][1][hs_code]", "6109.10"),
+            ("input[lines][0][description]", "Cotton T-shirt"),
+            ("input[category]", "other"),
+            ("input[no_such_field]", "x"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let d = input_from_fields(&fields);
+        assert_eq!(d.addressee.country, "GB");
+        assert_eq!(d.category, "other");
+        // Two lines: the highest index read, whatever the order.
+        assert_eq!(d.lines.len(), 2);
+        assert_eq!(d.lines[0].description, "Cotton T-shirt");
+        assert_eq!(d.lines[1].hs_code, "6109.10");
     }
 }

@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::rates::{get_rate_row, list_rate_rows, list_rate_tables, TableSummary};
 use crate::components::{
     error_text, remembered, urlencode, use_form_errors, ErrorSummary, FormErrors, Guarded, Problem,
+    SortableTable,
 };
 use crate::domain::account::Role;
 use crate::domain::rates::{parse_problems_param, ColumnKind, RateRow, RateTable, RowState, Table};
@@ -287,90 +288,53 @@ fn Rows(data: RateTable) -> impl IntoView {
         .filter(|(_, c)| c.listed)
         .map(|(i, c)| (i, c.name, c.kind))
         .collect();
-    // The column sorted on (None: the stored order) and the direction.
-    let sort = RwSignal::new((None::<usize>, true));
-    let rows = data.rows.clone();
-    let sorted = move || {
-        let (col, asc) = sort.get();
-        let mut v = rows.clone();
-        if let Some(c) = col {
-            let number = t.columns()[c].kind;
-            let by_number = matches!(
-                number,
-                ColumnKind::Percent | ColumnKind::Amount | ColumnKind::Rate
-            );
-            v.sort_by(|a, b| {
-                let (x, y) = (&a.cells[c], &b.cells[c]);
-                let o = if by_number {
-                    numeric(x).cmp(&numeric(y))
-                } else {
-                    x.cmp(y)
-                };
-                if asc {
-                    o
-                } else {
-                    o.reverse()
-                }
-            });
-        }
-        v
-    };
     let count = td_string!(l, rates.count)
         .replace("{0}", &data.rows.len().to_string())
         .replace("{1}", &data.matching.to_string())
         .replace("{2}", &data.total.to_string());
-    let header = move |i: usize, label: String, numeric: bool| {
-        let aria = move || match sort.get() {
-            (Some(c), true) if c == i => "ascending",
-            (Some(c), false) if c == i => "descending",
-            _ => "none",
-        };
-        view! {
-            <th scope="col" aria-sort=aria class:num=numeric>
-                <button type="button" class="sort" on:click=move |_| sort.update(|(c, asc)| {
-                    if *c == Some(i) { *asc = !*asc } else { *c = Some(i); *asc = true }
-                })>{label}</button>
-            </th>
-        }
-    };
     let key_cols: Vec<usize> = t.key().iter().filter_map(|k| t.column(k)).collect();
     let listed_body = listed.clone();
     view! {
         <p class="table-count" id="rates-count">{count}</p>
-        <div class="table-wrap">
+        // In the stored order; the column headers sort in place (`SortableTable`).
+        <SortableTable>
             <table class="table" id="rates-table">
                 <thead><tr>
-                    {listed.iter().map(|(i, name, kind)| {
+                    {listed.iter().map(|(_, name, kind)| {
                         let n = matches!(kind, ColumnKind::Percent | ColumnKind::Amount | ColumnKind::Rate);
-                        header(*i, column_label(l, name), n)
+                        view! {
+                            <th scope="col" aria-sort="none" class:num=n>
+                                <button type="button" class="sort">{column_label(l, name)}</button>
+                            </th>
+                        }
                     }).collect_view()}
                     <th scope="col">{t!(i18n, rates.state)}</th>
                     <th scope="col"><span class="visually-hidden">{t!(i18n, rates.actions)}</span></th>
                 </tr></thead>
                 <tbody>
-                    <For each=sorted key=|r: &RateRow| (r.id, r.cells.clone()) let:r>
-                        {
-                            let label = format!(
-                                "{} {}",
-                                td_string!(l, rates.change),
-                                key_cols.iter().map(|i| r.cells[*i].as_str()).collect::<Vec<_>>().join(" ")
-                            );
-                            view! {
-                                <tr>
-                                    {listed_body.iter().map(|(i, name, kind)| {
-                                        let n = matches!(kind, ColumnKind::Percent | ColumnKind::Amount | ColumnKind::Rate);
-                                        let wrap = prose(name);
-                                        view! { <td class:num=n class:wrap=wrap class:nowrap=!wrap>{r.cells[*i].clone()}</td> }
-                                    }).collect_view()}
-                                    <td>{state_tag(l, r.state)}</td>
-                                    <td class="actions"><a href=format!("/admin/rates/{}/{}", t.as_str(), r.id) aria-label=label>{t!(i18n, rates.change)}</a></td>
-                                </tr>
-                            }
+                    {data.rows.into_iter().map(|r| {
+                        let label = format!(
+                            "{} {}",
+                            td_string!(l, rates.change),
+                            key_cols.iter().map(|i| r.cells[*i].as_str()).collect::<Vec<_>>().join(" ")
+                        );
+                        view! {
+                            <tr>
+                                {listed_body.iter().map(|(i, name, kind)| {
+                                    let n = matches!(kind, ColumnKind::Percent | ColumnKind::Amount | ColumnKind::Rate);
+                                    let wrap = prose(name);
+                                    // Figures sort by their value, in units of 10^-8.
+                                    let key = n.then(|| numeric(&r.cells[*i]).map(|v| v.to_string())).flatten();
+                                    view! { <td class:num=n class:wrap=wrap class:nowrap=!wrap data-sort=key>{r.cells[*i].clone()}</td> }
+                                }).collect_view()}
+                                <td>{state_tag(l, r.state)}</td>
+                                <td class="actions"><a href=format!("/admin/rates/{}/{}", t.as_str(), r.id) aria-label=label>{t!(i18n, rates.change)}</a></td>
+                            </tr>
                         }
-                    </For>
+                    }).collect_view()}
                 </tbody>
             </table>
-        </div>
+        </SortableTable>
     }
 }
 

@@ -166,37 +166,61 @@ pub fn UploadProgress() -> impl IntoView {
 fn UploadPage() -> impl IntoView {
     let i18n = use_i18n();
     let id = use_id_param();
-    // Bumped to ask again while the upload is unfinished.
-    let tick = RwSignal::new(0u32);
-    let detail = Resource::new(move || (id.get(), tick.get()), |(id, _)| get_upload(id));
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = detail.get() {
-            if !d.info.is_final() {
-                set_timeout(
-                    move || tick.update(|t| *t = t.wrapping_add(1)),
-                    std::time::Duration::from_millis(POLL_MS),
-                );
-            }
-        }
-    });
+    let detail = Resource::new(move || id.get(), get_upload);
     view! {
         <Title text=t_string!(i18n, uploads.upload_title).to_string() />
         <p class="back-link"><a href="/declarations/upload">{t!(i18n, uploads.back_to_upload)}</a></p>
-        <Transition>
+        <Suspense>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <UploadView detail=d /> }.into_any(),
+                    Ok(d) => view! { <UploadLive locale=i18n.get_locale_untracked() detail=d /> }.into_any(),
                     Err(e) => view! { <ProblemView error=e /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
+/// An upload as it is checked and saved (`#[island]`): the server renders it
+/// as it is now; in the browser it asks again every `POLL_MS` until the
+/// upload is finished (without JavaScript, a link checks again).
+#[island]
+fn UploadLive(locale: Locale, detail: UploadDetail) -> impl IntoView {
+    let id = detail.info.id;
+    let current = RwSignal::new(detail);
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        if !current.with_untracked(|d| d.info.is_final()) {
+            follow(id, current);
+        }
+    });
+    view! { {move || view! { <UploadView l=locale detail=current.get() /> }} }
+}
+
+/// Asks for upload `id` after `POLL_MS`, shows it, and goes on until it is
+/// finished. An answer that does not come stops the following; the page's
+/// link still checks again.
+fn follow(id: i64, current: RwSignal<UploadDetail>) {
+    set_timeout(
+        move || {
+            leptos::task::spawn_local(async move {
+                if let Ok(d) = get_upload(id).await {
+                    let finished = d.info.is_final();
+                    current.set(d);
+                    if !finished {
+                        follow(id, current);
+                    }
+                }
+            })
+        },
+        std::time::Duration::from_millis(POLL_MS),
+    );
+}
+
+/// One state of an upload; inside an island, so its words come from the
+/// locale it is given (no context).
 #[component]
-fn UploadView(detail: UploadDetail) -> impl IntoView {
-    let i18n = use_i18n();
-    let l = i18n.get_locale_untracked();
+fn UploadView(l: Locale, detail: UploadDetail) -> impl IntoView {
     let UploadDetail { info, problems } = detail;
     let status = info.status();
     let finished = info.is_final();
@@ -232,7 +256,7 @@ fn UploadView(detail: UploadDetail) -> impl IntoView {
                     <div class="notice notice--success" role="status">
                         <p>{saved}</p>
                         {rejected.map(|r| view! { <p>{r}</p> })}
-                        <p><a href="/declarations">{t!(i18n, uploads.see_declarations)}</a></p>
+                        <p><a href="/declarations">{td_string!(l, uploads.see_declarations)}</a></p>
                     </div>
                 }
                 .into_any(),
@@ -276,24 +300,24 @@ fn UploadView(detail: UploadDetail) -> impl IntoView {
             <progress id="parcels-progress" max=info.parcels_valid.max(1) value=info.parcels_saved>{info.parcels_saved}</progress>
         </div>
         {(!finished).then(|| view! {
-            <p><a href=format!("/declarations/uploads/{id}")>{t!(i18n, uploads.check_again)}</a></p>
+            <p><a href=format!("/declarations/uploads/{id}")>{td_string!(l, uploads.check_again)}</a></p>
         })}
         {outcome}
         {has_rejected.then(|| view! {
             <ul class="link-list">
-                <li><a rel="external" download=format!("upload-{id}-rejected.csv") href=format!("/declarations/uploads/{id}/rejected.csv")>{t!(i18n, uploads.download_rejected)}</a></li>
-                <li><a rel="external" download=format!("upload-{id}-problems.csv") href=format!("/declarations/uploads/{id}/problems.csv")>{t!(i18n, uploads.download_problems)}</a></li>
+                <li><a rel="external" download=format!("upload-{id}-rejected.csv") href=format!("/declarations/uploads/{id}/rejected.csv")>{td_string!(l, uploads.download_rejected)}</a></li>
+                <li><a rel="external" download=format!("upload-{id}-problems.csv") href=format!("/declarations/uploads/{id}/problems.csv")>{td_string!(l, uploads.download_problems)}</a></li>
             </ul>
         })}
         {(!problems.is_empty()).then(|| view! {
-            <h2>{t!(i18n, uploads.problems)}</h2>
+            <h2>{td_string!(l, uploads.problems)}</h2>
             {more.map(|m| view! { <p>{m}</p> })}
             <div class="table-wrap">
                 <table class="table" id="problems-table">
                     <thead><tr>
-                        <th scope="col" class="num">{t!(i18n, uploads.row)}</th>
-                        <th scope="col">{t!(i18n, uploads.column)}</th>
-                        <th scope="col">{t!(i18n, uploads.problem)}</th>
+                        <th scope="col" class="num">{td_string!(l, uploads.row)}</th>
+                        <th scope="col">{td_string!(l, uploads.column)}</th>
+                        <th scope="col">{td_string!(l, uploads.problem)}</th>
                     </tr></thead>
                     <tbody>
                         {problems.into_iter().map(|p| view! {

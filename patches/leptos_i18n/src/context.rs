@@ -203,23 +203,20 @@ fn init_context_inner<L: Locale>(
         locale_signal.set(l);
     });
 
-    // Postclear patch: on the server this effect may first run after the
+    // Postclear patch: the cookie effect runs in the browser only (`new`,
+    // not `new_isomorphic`). On the server it could first run after the
     // request's reactive owner was disposed (a fast response on a busy
-    // runtime); `get` then panics and the page never finishes. `try_get`
-    // and `try_set` skip the run instead.
-    Effect::new_isomorphic(move |_| {
+    // runtime): reading the signal then panicked and the page never
+    // finished. The server sets the language cookie itself.
+    Effect::new(move |_| {
         #[cfg(feature = "unified_contexts")]
         let new_lang = {
-            let Some(new_lang_any) = locale_signal.try_get() else {
-                return;
-            };
+            let new_lang_any = locale_signal.get();
             L::from_str(new_lang_any.0).unwrap_or_default()
         };
         #[cfg(not(feature = "unified_contexts"))]
-        let Some(new_lang) = locale_signal.try_get() else {
-            return;
-        };
-        let _ = set_lang_cookie.try_set(Some(new_lang));
+        let new_lang = locale_signal.get();
+        set_lang_cookie.set(Some(new_lang));
     });
 
     I18nContext::<L> {

@@ -302,12 +302,25 @@ both_backends!(role_route_matrix, |app| {
             checked += 1;
         }
     }
+    let mut interactive = 0;
     for (path, allowed) in PAGES {
         for (who, c) in &clients {
             let r = app.get_page(c, path).await;
             let status = r.status();
             if allowed.contains(who) {
                 assert_eq!(status, StatusCode::OK, "{who} on page {path}");
+                // A page with an island (an interactive part) loads the
+                // browser bundle (app::shell::has_islands lists it); others
+                // load none.
+                let html = r.text().await.unwrap();
+                let island = html.contains("<leptos-island");
+                let loads = html.contains("hydrateIslands");
+                assert!(
+                    !island || loads,
+                    "{path} has an island but does not load the bundle: add it to has_islands"
+                );
+                assert_eq!(loads, app::shell::has_islands(path), "{path}");
+                interactive += usize::from(island);
             } else if *who == "anonymous" {
                 assert_eq!(status, StatusCode::FOUND, "{who} on page {path}");
                 let to = r.headers()["location"].to_str().unwrap();
@@ -319,4 +332,6 @@ both_backends!(role_route_matrix, |app| {
         }
     }
     assert_eq!(checked, (FUNCTIONS.len() + PAGES.len()) * 7);
+    // The users, rates and declarations tables and the declaration form.
+    assert!(interactive >= 4, "{interactive} pages with an island");
 });

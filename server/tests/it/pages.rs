@@ -3,32 +3,27 @@
 use crate::common::*;
 use reqwest::StatusCode;
 
-both_backends!(pages_render_with_security_headers_and_a_nonce, |app| {
-    let c = app.client();
-    let r = app.get_page(&c, "/").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let h = r.headers().clone();
-    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline"), "{csp}");
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
-    let nonce = csp
-        .split("'nonce-")
+/// The nonce of a page's Content-Security-Policy.
+fn nonce_of(csp: &str) -> String {
+    csp.split("'nonce-")
         .nth(1)
         .and_then(|s| s.split('\'').next())
         .expect("nonce in CSP")
-        .to_owned();
-    assert!(nonce.len() >= 16);
-    let html = r.text().await.unwrap();
-    // Every script with content carries this response's nonce (the i18n
-    // crate leaves an empty `<script></script>` placeholder, which runs nothing).
+        .to_owned()
+}
+
+/// Every script with content carries this response's nonce (the i18n crate
+/// leaves an empty `<script></script>` placeholder, which runs nothing), and
+/// the page loads the browser bundle (the islands' loader) or not.
+fn assert_scripts(html: &str, nonce: &str, bundle: bool) {
     let with_nonce = format!("<script nonce=\"{nonce}\">");
     let hydration = format!("<script type=\"module\" nonce=\"{nonce}\">");
-    assert!(
+    assert_eq!(
         html.contains(&hydration),
-        "the hydration script carries the nonce"
+        bundle,
+        "the loader, with the nonce"
     );
+    assert_eq!(html.contains(".wasm"), bundle, "the wasm preload");
     for (i, _) in html.match_indices("<script") {
         let tag = &html[i..];
         assert!(
@@ -39,6 +34,33 @@ both_backends!(pages_render_with_security_headers_and_a_nonce, |app| {
             &tag[..tag.len().min(120)]
         );
     }
+}
+
+both_backends!(pages_render_with_security_headers_and_a_nonce, |app| {
+    let c = app.client();
+    let r = app.get_page(&c, "/").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let h = r.headers().clone();
+    let csp = h["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+    let nonce = nonce_of(&csp);
+    assert!(nonce.len() >= 16);
+    let html = r.text().await.unwrap();
+    // The landing page has nothing interactive: no browser bundle at all.
+    assert_scripts(&html, &nonce, false);
+    // The declaration form checks as it is typed: it loads the bundle.
+    let merchant = app.signed_in("merchant").await;
+    let form = app.get_page(&merchant, "/declarations/new").await;
+    let form_nonce = nonce_of(form.headers()["content-security-policy"].to_str().unwrap());
+    let form_html = form.text().await.unwrap();
+    assert!(
+        form_html.contains("<leptos-island"),
+        "the live checks island"
+    );
+    assert_scripts(&form_html, &form_nonce, true);
     assert!(
         html.contains("id=\"item_id\""),
         "tracking box on the landing page"

@@ -186,6 +186,29 @@ both_backends!(a_bad_file_saves_nothing_and_places_every_problem, |app| {
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[1].starts_with("5,hs_code,"), "{text}");
     assert!(lines[2].contains("6,description,"), "{text}");
+    // In the language of the page that links to it: with no language cookie,
+    // the browser's choice (the account's language only when it has none).
+    for (accept, sentence) in [
+        (
+            "en-GB,en;q=0.9",
+            "An HS code has 6 to 10 digits; this one has 2.",
+        ),
+        (
+            "de;q=1, fr;q=0.8",
+            "Un code SH compte 6 à 10 chiffres ; celui-ci en compte 2.",
+        ),
+    ] {
+        let text = m
+            .get(app.url(&format!("/declarations/uploads/{id}/problems.csv")))
+            .header("accept-language", accept)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(text.contains(sentence), "{accept}: {text}");
+    }
 
     // The rows to fix: parcels B and C, and the row without a reference,
     // as they were, with their problems.
