@@ -1,6 +1,7 @@
 //! Background jobs: the queue, the schedule of periodic jobs, and the runner
-//! that claims due jobs and hands each to its door (`crate::api::jobs`:
-//! this layer names no operation).
+//! that claims due jobs and hands each to the `perform` function it is given
+//! (the job door, which calls the operation): this layer names no door and no
+//! operation.
 //!
 //! Every job must be safe to run twice: a runner that dies between doing the
 //! work and marking it done leaves the job to be claimed again when its lease
