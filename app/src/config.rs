@@ -25,8 +25,12 @@ pub struct Config {
     /// First delay once throttled, doubled at each further failure.
     pub throttle_base_secs: i64,
     pub throttle_max_secs: i64,
-    /// Trust `X-Forwarded-For` for the client address (only behind a proxy).
+    /// Trust `X-Forwarded-For` for the client address (only behind a proxy):
+    /// the rightmost hop that is not one of `trusted_proxies`.
     pub trust_proxy: bool,
+    /// Addresses of our own proxies behind the first one (a load balancer
+    /// behind a CDN, say), skipped from the right of `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub db_max_connections: u32,
     /// Address of the portal as users reach it; links in e-mails start with it.
     pub public_url: String,
@@ -105,6 +109,17 @@ impl Config {
             throttle_base_secs: parse("SIGNIN_THROTTLE_BASE_SECS", 30)?,
             throttle_max_secs: parse("SIGNIN_THROTTLE_MAX_SECS", 3600)?,
             trust_proxy: parse_bool("TRUST_PROXY", false)?,
+            trusted_proxies: var("TRUSTED_PROXIES")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| {
+                        ConfigError(format!("TRUSTED_PROXIES: {a:?} is not an IP address"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
             db_max_connections: parse("DB_MAX_CONNECTIONS", 10)?,
             smtp_url: var("SMTP_URL"),
             mail_from: var("MAIL_FROM")
@@ -132,6 +147,27 @@ impl Config {
                 .into(),
             public_url: public_url.trim_end_matches('/').to_owned(),
         })
+        .and_then(Config::checked)
+    }
+
+    /// Refuses settings that are unsafe together: production must be
+    /// reached over https with `Secure` cookies (a session cookie sent in
+    /// clear text can be stolen on any network on the way).
+    pub fn checked(self) -> Result<Self, ConfigError> {
+        if self.app_env == AppEnv::Production {
+            if !self.public_url.starts_with("https://") {
+                return Err(ConfigError(format!(
+                    "APP_ENV=production needs PUBLIC_URL to be an https:// address (it is {:?})",
+                    self.public_url
+                )));
+            }
+            if !self.secure_cookies {
+                return Err(ConfigError(
+                    "APP_ENV=production needs secure cookies: remove SECURE_COOKIES=false".into(),
+                ));
+            }
+        }
+        Ok(self)
     }
 
     /// The settings tests start from: development, a given database.
@@ -147,6 +183,7 @@ impl Config {
             throttle_base_secs: 30,
             throttle_max_secs: 3600,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
             db_max_connections: 5,
             public_url: "http://127.0.0.1:3000".into(),
             smtp_url: None,
@@ -177,5 +214,25 @@ impl Config {
         } else {
             self.public_session_idle_secs
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_refuses_to_start_without_https_cookies() {
+        let dev = Config::for_tests("sqlite::memory:");
+        assert!(dev.clone().checked().is_ok(), "development over http");
+        let mut prod = dev.clone();
+        prod.app_env = AppEnv::Production;
+        let e = prod.clone().checked().unwrap_err();
+        assert!(e.0.contains("PUBLIC_URL"), "{e}");
+        prod.public_url = "https://postclear.example".into();
+        let e = prod.clone().checked().unwrap_err();
+        assert!(e.0.contains("SECURE_COOKIES"), "{e}");
+        prod.secure_cookies = true;
+        assert!(prod.checked().is_ok());
     }
 }

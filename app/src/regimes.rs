@@ -32,7 +32,7 @@ impl Row<'_> {
         self.index
             .get(column)
             .and_then(|i| self.record.get(*i))
-            .map(|v| v.trim().to_owned())
+            .map(|v| crate::spreadsheet::unquote(v.trim()).to_owned())
             .unwrap_or_default()
     }
 

@@ -64,7 +64,8 @@ pub fn leptos_options_from_env() -> Result<LeptosOptions, leptos::config::errors
     Ok(leptos::config::get_configuration(None)?.leptos_options)
 }
 
-/// Connects, migrates, and loads or refuses demo data according to `APP_ENV`.
+/// Connects, migrates, and loads or refuses demo data according to `APP_ENV`
+/// and the address the portal listens on.
 pub async fn prepare(
     config: Config,
     leptos_options: LeptosOptions,
@@ -74,7 +75,23 @@ pub async fn prepare(
     // Regime data (tariffs, VAT, thresholds, FX) from app/seed/regimes/ into an
     // empty database, in every environment.
     app::clearance::ensure_seeded(&db).await?;
+    // Demo accounts share a published password (and authenticator key): they
+    // may exist only in development, served on this machine alone.
+    let loopback = leptos_options.site_addr.ip().is_loopback();
     match config.app_env {
+        AppEnv::Development if !loopback => {
+            let n = db::users::count_demo_users(&db).await?;
+            if n > 0 {
+                return Err(StartError::Refused(format!(
+                    "the database holds {n} demo account(s) with a published password, and the portal would serve them on {} (not this machine only): bind to 127.0.0.1 (LEPTOS_SITE_ADDR) or remove them",
+                    leptos_options.site_addr
+                )));
+            }
+            tracing::warn!(
+                addr = %leptos_options.site_addr,
+                "no demo data: it is loaded only when the portal listens on this machine alone (127.0.0.1)"
+            );
+        }
         AppEnv::Development => {
             if demo::load_if_empty(&db, config.demo_two_factor).await? {
                 tracing::warn!(
@@ -158,7 +175,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
     let store = sessions::Store::new(&state.db).await?;
     let cfg = state.config.clone();
     let sessions = SessionManagerLayer::new(store.clone())
-        .with_name("postclear_session")
+        .with_name(security::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(cfg.secure_cookies)
@@ -199,7 +216,10 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         .layer(sessions)
         .layer(middleware::from_fn(security::bad_arguments_are_400))
         .layer(middleware::from_fn(security::refuse_cross_origin))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            security::Policy::of(&state.config),
+            security::headers,
+        ))
         .layer(middleware::from_fn_with_state(
             (
                 assets::Hashes::of_build(&state.leptos_options),

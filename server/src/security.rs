@@ -1,6 +1,6 @@
 //! Headers every response carries, and refusal of cross-origin writes.
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderValue};
@@ -40,15 +40,62 @@ fn is_cross_origin(req: &Request) -> bool {
     origin_host != host
 }
 
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "postclear_session";
+
+/// What the security headers depend on in the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// The portal is reached over https (`PUBLIC_URL`): browsers are told
+    /// to use nothing else for a year (HSTS).
+    pub https: bool,
+}
+
+impl Policy {
+    pub fn of(config: &app::config::Config) -> Self {
+        Self {
+            https: config.public_url.starts_with("https://"),
+        }
+    }
+}
+
+/// Whether the request carries a session (a signed-in page, most likely).
+fn has_session(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| {
+            c.trim()
+                .split_once('=')
+                .is_some_and(|(k, _)| k == SESSION_COOKIE)
+        })
+}
+
 /// Adds the security headers; pages set their own CSP (with a nonce) first,
-/// everything else gets a strict one.
-pub async fn headers(req: Request, next: Next) -> Response<Body> {
+/// everything else gets a strict one. A page seen with a session and every
+/// answer under `/api/` (server functions and the REST API) is
+/// `Cache-Control: no-store`: a shared computer's back button or a proxy
+/// must not show one person's parcels, bills or codes to the next. (The
+/// bundle's files get their own caching afterwards, in `assets`.)
+pub async fn headers(State(policy): State<Policy>, req: Request, next: Next) -> Response<Body> {
+    let private = req.uri().path().starts_with("/api/") || has_session(&req);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
             "default-src 'none'; frame-ancestors 'none'",
         ));
+    if private {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if policy.https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -106,29 +106,32 @@ pub mod session {
     use crate::error::AppResult;
     use crate::ops::auth::{self, SignIn, SignUp};
 
-    /// The client's address, for per-address throttling.
-    async fn client_address(trust_proxy: bool) -> String {
-        if trust_proxy {
-            if let Some(parts) = use_context::<http::request::Parts>() {
-                if let Some(first) = parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split(',').next())
-                {
-                    return first.trim().to_owned();
-                }
-            }
-        }
-        leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    /// The client's address, for per-address throttling
+    /// ([`crate::domain::throttle::client_address`]).
+    async fn client_address(config: &crate::config::Config) -> String {
+        let peer = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .await
-            .map(|ci| ci.0.ip().to_string())
-            .unwrap_or_else(|_| "unknown".into())
+            .ok()
+            .map(|ci| ci.0.ip());
+        let headers = use_context::<http::request::Parts>().map(|p| p.headers);
+        let forwarded: Vec<&str> = headers
+            .iter()
+            .flat_map(|h| h.get_all("x-forwarded-for"))
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        crate::domain::throttle::client_address(
+            peer,
+            &forwarded,
+            config.trust_proxy,
+            &config.trusted_proxies,
+        )
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
     }
 
     pub async fn sign_in(email: &str, password: &str) -> AppResult<SignInStep> {
         let (state, caller) = door().await?;
-        let address = client_address(state.config.trust_proxy).await;
+        let address = client_address(&state.config).await;
         let v = auth::sign_in(
             &state,
             &caller,

@@ -80,7 +80,8 @@ pub async fn declarations_csv(
                 return fail(AppError::Internal);
             }
         };
-        result = w.write_record([
+        // Spreadsheet-safe: a reference or a name cannot run as a formula.
+        result = w.write_record(crate::spreadsheet::record([
             created.as_str(),
             r.item_id.as_deref().unwrap_or(""),
             &r.reference,
@@ -93,7 +94,7 @@ pub async fn declarations_csv(
             &r.currency,
             &value,
             &r.version.to_string(),
-        ]);
+        ]));
     }
     let bytes = match result
         .map_err(|e| e.to_string())

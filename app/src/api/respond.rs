@@ -152,13 +152,22 @@ pub async fn take_remembered(
     }
 }
 
-/// Only same-site paths may be redirect targets (no open redirects).
+/// Only same-site paths may be redirect targets (no open redirects): a path
+/// that starts with one `/`, holds no control character, whitespace or
+/// backslash (browsers drop a tab or a newline, so `/\t/evil.example` would
+/// be followed as `//evil.example`, another host), and whose parse has no
+/// scheme and no host.
 pub fn safe_next(next: &str) -> Option<String> {
-    let ok = next.starts_with('/')
+    let plain = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.contains("://");
-    ok.then(|| next.to_owned())
+        && !next
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    let local = plain
+        && next
+            .parse::<http::Uri>()
+            .is_ok_and(|u| u.scheme().is_none() && u.host().is_none());
+    local.then(|| next.to_owned())
 }
 
 pub use crate::messages::urlencode;
@@ -174,6 +183,18 @@ mod tests {
         assert_eq!(safe_next("https://evil.example"), None);
         assert_eq!(safe_next("/\\evil.example"), None);
         assert_eq!(safe_next("home"), None);
+        // Browsers drop tabs and newlines: these would go to evil.example.
+        assert_eq!(safe_next("/\t/evil.example"), None);
+        assert_eq!(safe_next("/\n/evil.example"), None);
+        assert_eq!(safe_next("/\r/evil.example"), None);
+        assert_eq!(safe_next("/ /evil.example"), None);
+        assert_eq!(safe_next("/\u{a0}/evil.example"), None);
+        assert_eq!(safe_next("/\u{2028}/evil.example"), None);
+        // A query and a fragment stay.
+        assert_eq!(
+            safe_next("/declarations?q=E2E&before=9#top").as_deref(),
+            Some("/declarations?q=E2E&before=9#top")
+        );
     }
 
     #[test]

@@ -261,7 +261,8 @@ pub async fn parcel(db: &Db, id: i64) -> AppResult<ParcelRow> {
 pub async fn events(db: &Db, parcel_id: i64) -> AppResult<Vec<ParcelEvent>> {
     Ok(on_db!(db, |p| sqlx::query_as::<_, ParcelEvent>(
         "select e.id, e.dimension, e.from_state, e.to_state, e.upu_code, e.decision_code,
-                u.display_name as actor_name, f.name as office_name, e.reason, e.at
+                u.display_name as actor_name, u.role as actor_role, f.name as office_name,
+                e.reason, e.at
          from parcel_events e
          left join users u on u.id = e.actor_id
          left join offices f on f.id = e.office_id

@@ -28,27 +28,58 @@ pub async fn get(db: &Db, subject: &str) -> AppResult<Option<Failures>> {
     .await)?)
 }
 
-/// Counts one more failure; a count whose last failure is older than
-/// `forget_before` starts again at one. Returns the new state.
-pub async fn record_failure(
+/// Counts one more failure of `subject` if its count is still `seen` (none:
+/// no row yet), in one statement: a compare-and-swap, so that of two
+/// attempts that read the same count only one counts on it (the other reads
+/// again). A count whose last failure is older than `forget_before` starts
+/// again at one. False: another attempt counted first.
+pub async fn count_if_unchanged(
     db: &Db,
     subject: &str,
+    seen: Option<i64>,
     forget_before: OffsetDateTime,
-) -> AppResult<Failures> {
+) -> AppResult<bool> {
     let ts = now();
-    Ok(on_db!(db, |p| sqlx::query_as::<_, Failures>(
-        "insert into sign_in_failures (subject, failures, last_failed_at) values ($1, 1, $2)
-         on conflict (subject) do update set
-             failures = case when sign_in_failures.last_failed_at < $3 then 1
-                             else sign_in_failures.failures + 1 end,
-             last_failed_at = $2
-         returning failures, last_failed_at"
+    let changed = match seen {
+        None => on_db!(db, |p| {
+            sqlx::query(
+            "insert into sign_in_failures (subject, failures, last_failed_at) values ($1, 1, $2)
+             on conflict (subject) do nothing"
+        )
+        .bind(subject)
+        .bind(ts)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?,
+        Some(seen) => on_db!(db, |p| sqlx::query(
+            "update sign_in_failures set
+                 failures = case when last_failed_at < $3 then 1 else failures + 1 end,
+                 last_failed_at = $2
+             where subject = $1 and failures = $4"
+        )
+        .bind(subject)
+        .bind(ts)
+        .bind(forget_before)
+        .bind(seen)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?,
+    };
+    Ok(changed == 1)
+}
+
+/// Takes back one failure counted for an attempt that turned out right.
+pub async fn uncount(db: &Db, subject: &str) -> AppResult<()> {
+    on_db!(db, |p| sqlx::query(
+        "update sign_in_failures set failures = case when failures > 0 then failures - 1 else 0 end
+         where subject = $1"
     )
     .bind(subject)
-    .bind(ts)
-    .bind(forget_before)
-    .fetch_one(p)
-    .await)?)
+    .execute(p)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 pub async fn clear(db: &Db, subject: &str) -> AppResult<()> {

@@ -52,11 +52,36 @@ pub struct ParcelEvent {
     pub upu_code: Option<String>,
     pub decision_code: Option<String>,
     pub actor_name: Option<String>,
+    /// The role of whoever acted (none for the system): decides what a
+    /// merchant may see of the event. Never sent.
+    #[serde(skip)]
+    pub actor_role: Option<String>,
     pub office_name: Option<String>,
     pub reason: String,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
     pub at: OffsetDateTime,
+}
+
+/// Reason codes that tell how customs rated a parcel, which a merchant must
+/// not learn (the green lane says which parcels customs does not look at).
+pub const REASONS_HIDDEN_FROM_MERCHANTS: [&str; 1] = ["GREEN_LANE"];
+
+impl ParcelEvent {
+    /// The event as a merchant sees it: the names of the merchant's own
+    /// people only (never an officer's or a clerk's), and no reason that
+    /// reveals the lane (its decision stays: the parcel's status is theirs
+    /// to know).
+    pub fn for_merchant(mut self) -> Self {
+        if self.actor_role.as_deref() != Some("merchant") {
+            self.actor_name = None;
+        }
+        let code = self.reason.split(':').next().unwrap_or("").trim();
+        if REASONS_HIDDEN_FROM_MERCHANTS.contains(&code) {
+            self.reason = String::new();
+        }
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

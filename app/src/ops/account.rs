@@ -7,7 +7,7 @@ use crate::domain::account::{self, TwoFactorEnrolment};
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, Job};
 use crate::mail::AccountEmail;
-use crate::ops::auth::throttled_for;
+use crate::ops::auth::{count_attempt, Limit};
 use crate::ops::Caller;
 use crate::password;
 use crate::state::AppState;
@@ -216,23 +216,19 @@ pub async fn disable_two_factor(state: &AppState, caller: &Caller, pw: &str) -> 
 pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppResult<()> {
     let cfg = &state.config;
     let subject = format!("code:{user_id}");
-    let wait = throttled_for(
-        &state.db,
-        &subject,
-        cfg.account_max_failures,
-        cfg.throttle_base_secs,
-        cfg.throttle_max_secs,
-    )
-    .await?;
-    if wait > 0 {
-        return Err(AppError::Throttled {
-            retry_after_secs: wait,
-        });
-    }
     let code = code.trim();
     if code.is_empty() {
         return Err(AppError::field("code", "required"));
     }
+    // Counted before it is checked: parallel guesses cannot all be checked.
+    count_attempt(
+        state,
+        &[Limit {
+            subject: subject.clone(),
+            max_failures: cfg.account_max_failures,
+        }],
+    )
+    .await?;
     let ok = if totp::looks_like_totp(code) {
         let t = db::users::totp_state(&state.db, user_id).await?;
         match (t.enabled, t.secret) {
@@ -246,8 +242,7 @@ pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppRes
         db::users::use_recovery_code(&state.db, user_id, &totp::hash_recovery(code)).await?
     };
     if !ok {
-        throttle::record_failure(&state.db, &subject, db::now() - time::Duration::hours(24))
-            .await?;
+        // Already counted.
         return Err(AppError::field("code", "code_wrong"));
     }
     throttle::clear(&state.db, &subject).await?;

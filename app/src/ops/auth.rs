@@ -16,24 +16,70 @@ use crate::state::AppState;
 /// Failures older than this are forgotten.
 const FORGET_AFTER: time::Duration = time::Duration::hours(24);
 
-/// Seconds `subject` must still wait after its failures (0: none).
-pub(crate) async fn throttled_for(
-    db: &db::Db,
-    subject: &str,
-    max: i64,
-    base: i64,
-    cap: i64,
-) -> AppResult<i64> {
-    Ok(match throttle::get(db, subject).await? {
-        Some(f) => remaining_secs(
+/// Seconds a subject with these failures must still wait (0: none).
+fn wait_after(seen: Option<throttle::Failures>, max: i64, base: i64, cap: i64) -> i64 {
+    seen.map_or(0, |f| {
+        remaining_secs(
             f.failures,
             f.last_failed_at.unix_timestamp(),
             db::now().unix_timestamp(),
             max,
             base,
             cap,
-        ),
-        None => 0,
+        )
+    })
+}
+
+/// A throttled subject (`account:…`, `address:…`, `code:…`) and the
+/// failures it may have before it waits.
+pub(crate) struct Limit {
+    pub subject: String,
+    pub max_failures: i64,
+}
+
+/// Counts an attempt (a password, a second-step code) as a failure of each
+/// subject *before* it is checked, or answers how long to wait. Counting
+/// first, each count one compare-and-swap, is what stops a burst: thirty
+/// parallel guesses cannot all be checked before the first failure is on
+/// record; at most `max_failures` are, and the rest wait. A right answer
+/// takes its counts back ([`throttle::clear`] or [`throttle::uncount`]).
+pub(crate) async fn count_attempt(state: &AppState, limits: &[Limit]) -> AppResult<()> {
+    let cfg = &state.config;
+    let db = &state.db;
+    let forget = db::now() - FORGET_AFTER;
+    let mut counted: Vec<&str> = Vec::new();
+    let mut wait = 0;
+    'limits: for limit in limits {
+        // Another attempt counting at the same moment makes this one read
+        // again; a subject that keeps changing under it is being hammered.
+        for _ in 0..20 {
+            let seen = throttle::get(db, &limit.subject).await?;
+            wait = wait_after(
+                seen,
+                limit.max_failures,
+                cfg.throttle_base_secs,
+                cfg.throttle_max_secs,
+            );
+            if wait > 0 {
+                break 'limits;
+            }
+            let failures = seen.map(|f| f.failures);
+            if throttle::count_if_unchanged(db, &limit.subject, failures, forget).await? {
+                counted.push(&limit.subject);
+                continue 'limits;
+            }
+        }
+        wait = cfg.throttle_base_secs.max(1);
+        break;
+    }
+    if wait == 0 {
+        return Ok(());
+    }
+    for subject in counted {
+        throttle::uncount(db, subject).await?;
+    }
+    Err(AppError::Throttled {
+        retry_after_secs: wait,
     })
 }
 
@@ -73,29 +119,19 @@ pub async fn sign_in(state: &AppState, _caller: &Caller, input: SignIn<'_>) -> A
     }
     let address = throttle::address(input.address);
     let account = throttle::account(&email);
-    let wait = throttled_for(
-        db,
-        &address,
-        cfg.address_max_failures,
-        cfg.throttle_base_secs,
-        cfg.throttle_max_secs,
-    )
-    .await?
-    .max(
-        throttled_for(
-            db,
-            &account,
-            cfg.account_max_failures,
-            cfg.throttle_base_secs,
-            cfg.throttle_max_secs,
-        )
-        .await?,
-    );
-    if wait > 0 {
+    let limits = [
+        Limit {
+            subject: address.clone(),
+            max_failures: cfg.address_max_failures,
+        },
+        Limit {
+            subject: account.clone(),
+            max_failures: cfg.account_max_failures,
+        },
+    ];
+    if let Err(e) = count_attempt(state, &limits).await {
         tracing::warn!(%address, "sign-in throttled");
-        return Err(AppError::Throttled {
-            retry_after_secs: wait,
-        });
+        return Err(e);
     }
 
     let creds = db::users::credentials_by_email(db, &email).await?;
@@ -107,14 +143,15 @@ pub async fn sign_in(state: &AppState, _caller: &Caller, input: SignIn<'_>) -> A
     let creds = match creds {
         Some(c) if ok => c,
         _ => {
-            let forget = db::now() - FORGET_AFTER;
-            throttle::record_failure(db, &account, forget).await?;
-            throttle::record_failure(db, &address, forget).await?;
+            // Already counted.
             tracing::info!(%address, "sign-in failed");
             return Err(AppError::BadCredentials);
         }
     };
+    // The right password: its counts are taken back.
+    throttle::uncount(db, &address).await?;
     if creds.disabled {
+        throttle::uncount(db, &account).await?;
         return Err(AppError::AccountDisabled);
     }
     throttle::clear(db, &account).await?;

@@ -18,7 +18,8 @@ use crate::domain::declaration::{self, Context, Declaration, DeclarationInput, F
 use crate::domain::goods::Money;
 use crate::domain::parcel::{CustomsStatus, DeclarationStatus, Location, PaymentStatus};
 use crate::domain::parcel_view::{
-    DeclarationDetail, DeclarationFilter, DeclarationRow, ParcelDetail, Saved, Submitted, PAGE,
+    DeclarationDetail, DeclarationFilter, DeclarationRow, ParcelDetail, ParcelEvent, Saved,
+    Submitted, PAGE,
 };
 use crate::domain::risk::Lane;
 use crate::domain::s10::ItemId;
@@ -1167,7 +1168,11 @@ pub async fn parcel_detail(
     let location = Location::parse(&p.location).or_internal("stored location unknown")?;
     let changeable = !location.reached_inward() && status != DeclarationStatus::Cancelled.as_str();
     Ok(ParcelDetail {
-        events: parcels::events(&state.db, parcel_id).await?,
+        events: parcels::events(&state.db, parcel_id)
+            .await?
+            .into_iter()
+            .map(ParcelEvent::for_merchant)
+            .collect(),
         parcel: p,
         declaration_status: status,
         versions,

@@ -327,7 +327,7 @@ pub fn to_csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(table.columns().iter().map(|c| c.name))?;
     for (_, r, source) in rows {
-        w.write_record(r.cells(source, currency_of))?;
+        w.write_record(crate::spreadsheet::record(r.cells(source, currency_of)))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -281,6 +281,74 @@ both_backends!(
     }
 );
 
+// ASVS 4.0 5.1.5: `next=/%09/evil.example` decodes to `/\t/evil.example`,
+// which browsers follow as `//evil.example` (they drop tabs and newlines).
+both_backends!(sign_in_never_redirects_to_another_host, |app| {
+    for (i, next) in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+        "/ /evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // A wrong password goes back to sign-in without the bad target (an
+        // address each, to stay under the per-account throttle)…
+        let c = app.client();
+        let email = format!("nobody{i}@demo.postclear.test");
+        let r = app
+            .post_html(
+                &c,
+                "/api/auth/sign_in",
+                &[
+                    ("email", email.as_str()),
+                    ("password", "nope nope nope"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(
+            r.headers()["location"],
+            "/sign-in?error=bad_credentials",
+            "{next:?}"
+        );
+        // …and the right one goes home, not there.
+        let c = app.client();
+        let r = app
+            .post_html(
+                &c,
+                "/api/auth/sign_in",
+                &[
+                    ("email", "recipient@demo.postclear.test"),
+                    ("password", DEMO_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert!(r.status().is_redirection(), "{next:?}");
+        assert_eq!(r.headers()["location"], "/home", "{next:?}");
+    }
+    // A path of the portal is still where sign-in leads.
+    let c = app.client();
+    let r = app
+        .post_html(
+            &c,
+            "/api/auth/sign_in",
+            &[
+                ("email", "recipient@demo.postclear.test"),
+                ("password", DEMO_PASSWORD),
+                ("next", "/account?tab=security"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/account?tab=security");
+});
+
 both_backends!(
     failed_sign_ins_throttle_the_account_until_an_admin_unlocks_it,
     |app| {
@@ -329,6 +397,39 @@ both_backends!(
     }
 );
 
+// ASVS 4.0 2.2.1: thirty wrong passwords at once used to be checked before
+// the first failure was on record (all 401, none 429). Each is counted
+// first now, so exactly the allowed five are checked.
+both_backends!(
+    a_burst_of_wrong_passwords_is_throttled_like_a_sequence,
+    |app| {
+        let c = app.client();
+        let email = "merchant@demo.postclear.test";
+        let statuses = burst(
+            &c,
+            app.url("/api/auth/sign_in"),
+            &[("email", email), ("password", "wrong password here")],
+        )
+        .await;
+        let checked = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count();
+        let waiting = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((checked, waiting), (5, 25), "{statuses:?}");
+        // The account waits; a burst does not make it wait longer than five
+        // failures would (the throttled attempts are not counted).
+        assert_eq!(
+        app.count("select failures from sign_in_failures where subject = 'account:merchant@demo.postclear.test'")
+            .await,
+        5
+    );
+    }
+);
+
 both_backends!(
     failed_sign_ins_throttle_the_client_address,
     config = |c| { c.address_max_failures = 3 },
@@ -344,6 +445,48 @@ both_backends!(
             .sign_in(&c, "merchant@demo.postclear.test", DEMO_PASSWORD)
             .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+// Behind a proxy the client is the hop the proxy appended (the rightmost):
+// a client that forges the hops to its left gets no fresh address, and no
+// fresh throttle, per request.
+both_backends!(
+    a_forged_forwarded_for_does_not_escape_the_address_throttle,
+    config = |c| {
+        c.address_max_failures = 3;
+        c.trust_proxy = true;
+    },
+    |app| {
+        let c = app.client();
+        let attempt = |i: usize, email: String, password: &'static str| {
+            c.post(app.url("/api/auth/sign_in"))
+                .header("x-forwarded-for", format!("198.51.100.{i}, 203.0.113.7"))
+                .form(&[("email", email.as_str()), ("password", password)])
+                .send()
+        };
+        for i in 0..3 {
+            let r = attempt(i, format!("guess{i}@example.com"), "wrong password here")
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        }
+        let r = attempt(9, "merchant@demo.postclear.test".into(), DEMO_PASSWORD)
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        // Another client behind the same proxy is not held up.
+        let r = c
+            .post(app.url("/api/auth/sign_in"))
+            .header("x-forwarded-for", "203.0.113.8")
+            .form(&[
+                ("email", "merchant@demo.postclear.test"),
+                ("password", DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
     }
 );
 

@@ -119,7 +119,7 @@ both_backends!(
         let r = decide(&app, &officer, id, "SEIZE", "SECURITY").await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
         assert!(r.text().await.unwrap().contains("state_refused"));
-        let codes: Vec<String> = json(
+        let events = json(
             app.post(
                 &app.signed_in("merchant").await,
                 "/api/parcels/get",
@@ -130,10 +130,25 @@ both_backends!(
         .await["events"]
             .as_array()
             .unwrap()
+            .clone();
+        let codes: Vec<String> = events
             .iter()
             .filter_map(|e| e["decision_code"].as_str().map(str::to_owned))
             .collect();
         assert_eq!(codes, ["ACCEPT_DATA", "REQUEST_INFO", "RELEASE"]);
+        // The officer who decided is on record, but the merchant never sees
+        // an officer's name.
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from parcel_events e join users u on u.id = e.actor_id
+                 where e.parcel_id = {id} and u.role = 'customs_officer'"
+            ))
+            .await,
+            3
+        );
+        for e in events.iter().filter(|e| e["decision_code"].is_string()) {
+            assert!(e["actor_name"].is_null(), "{e}");
+        }
 
         // PRE_CLEAR and HOLD_DOCUMENTARY from assessed.
         let a = parcel_to_france(&app, &key, "20.00").await;

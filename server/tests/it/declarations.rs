@@ -786,6 +786,38 @@ both_backends!(the_list_downloads_as_csv_with_its_filters, |app| {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 });
 
+// ASVS 4.0 5.3.10 (CSV injection): a spreadsheet runs a cell starting with
+// `= + - @` (or a tab or CR) as a formula; every such cell is written with a
+// `'` in front, and the portal's own readers take it off again.
+both_backends!(csv_files_never_carry_a_formula, |app| {
+    let m = app.signed_in("merchant").await;
+    let formula = "=HYPERLINK(\"http://evil.example\",\"Refund\")";
+    let mut d = good("Cotton T-shirt");
+    d["reference"] = json!(formula);
+    d["addressee"]["name"] = json!("@SUM(1+1)");
+    submit(&app, &m, &d).await;
+    let text = m
+        .get(app.url("/declarations/export.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let row = rd.records().next().unwrap().unwrap();
+    assert_eq!(&row[2], format!("'{formula}"));
+    assert_eq!(&row[6], "'@SUM(1+1)");
+    // A plain amount stays a number.
+    assert_eq!(&row[10], "64.80");
+    for cell in row.iter() {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "{cell:?} in {text}"
+        );
+    }
+});
+
 both_backends!(unreadable_arguments_are_the_callers_mistake, |app| {
     let m = app.signed_in("merchant").await;
     // No `input` at all: the function cannot run.

@@ -240,3 +240,40 @@ both_backends!(many_concurrent_page_loads_all_complete, |app| {
         assert!(len > 1000);
     }
 });
+
+// ASVS 4.0 8.2.1: what a signed-in person sees, and every answer of the
+// API, is never kept by the browser or a proxy (a shared computer's back
+// button shows nothing); HSTS once the portal is reached over https.
+both_backends!(signed_in_pages_and_api_answers_are_not_stored, |app| {
+    let m = app.signed_in("merchant").await;
+    for path in ["/declarations", "/home", "/company"] {
+        let r = app.get_page(&m, path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let r = app.post(&m, "/api/auth/me", &[]).await;
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let r = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    // Served over http (the tests): no HSTS, which would lock browsers out.
+    assert!(r.headers().get("strict-transport-security").is_none());
+});
+
+both_backends!(
+    over_https_browsers_are_told_to_use_nothing_else,
+    config = |c| {
+        c.public_url = "https://postclear.example".into();
+    },
+    |app| {
+        let r = app.get_page(&app.client(), "/").await;
+        assert_eq!(
+            r.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains"
+        );
+    }
+);

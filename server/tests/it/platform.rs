@@ -747,3 +747,38 @@ both_backends!(a_supervisors_changes_are_audited_too, |app| {
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     assert_eq!(app.count("select count(*) from audit_log where action = 'user.create' and actor_email = 'supervisor@demo.postclear.test'").await, 1);
 });
+
+// Demo accounts share a published password: they exist only in development
+// on a portal that listens on this machine alone.
+both_backends!(demo_data_only_on_a_loopback_bind, |app| {
+    let on_the_network = |config: &app::config::Config| {
+        let config = config.clone();
+        async move {
+            let mut options = server::leptos_options_from_env().expect("leptos configuration");
+            options.site_addr = "0.0.0.0:3000".parse().unwrap();
+            server::prepare(config, options).await
+        }
+    };
+    // This database has the demo accounts: served to the network, refused.
+    let err = on_the_network(&app.state.config)
+        .await
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(err.contains("demo account"), "{err}");
+    assert!(err.contains("0.0.0.0:3000"), "{err}");
+    // A new database served to the network starts without them.
+    let backend = if app.state.config.database_url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    };
+    let url = database_url(backend).await.expect("a second database");
+    let state = on_the_network(&app::config::Config::for_tests(&url))
+        .await
+        .expect("starts");
+    assert_eq!(
+        app::db::users::count_demo_users(&state.db).await.unwrap(),
+        0
+    );
+});

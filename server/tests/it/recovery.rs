@@ -440,6 +440,33 @@ both_backends!(
     }
 );
 
+// Thirty codes guessed at once: each is counted before it is checked, so
+// no more than the allowed five are checked at all.
+both_backends!(
+    a_burst_of_codes_is_throttled_like_a_sequence,
+    config = |c| {
+        c.staff_two_factor = true;
+        c.demo_two_factor = true;
+    },
+    |app| {
+        let c = app.client();
+        let r = app
+            .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(json(r).await, "code");
+        let statuses = burst(&c, app.url("/api/auth/code"), &[("code", "000000")]).await;
+        let checked = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+            .count();
+        let waiting = statuses
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!((checked, waiting), (5, 25), "{statuses:?}");
+    }
+);
+
 both_backends!(merchants_may_turn_two_factor_on_and_off, |app| {
     let c = app.signed_in("merchant").await;
     assert_eq!(app.me(&c).await["two_factor"], false);

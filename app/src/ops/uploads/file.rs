@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use crate::domain::declaration::{DeclarationInput, LineInput, PartyInput};
 use crate::domain::uploads::{Problem, COLUMNS, LINE_COLUMNS, MAX_ROWS, REQUIRED_COLUMNS};
 use crate::domain::FieldError;
+use crate::spreadsheet::{cell, record as safe_record, unquote};
 
 /// What the file may leave out, from the company profile.
 #[derive(Debug, Clone, Default)]
@@ -266,7 +267,7 @@ pub fn read(bytes: &[u8], defaults: &Defaults) -> Result<Parsed, Vec<Problem>> {
             index
                 .get(name)
                 .and_then(|i| record.get(*i))
-                .map(|v| v.trim().to_owned())
+                .map(|v| unquote(v.trim()).to_owned())
                 .unwrap_or_default()
         };
         let mut row_problems = Vec::new();
@@ -362,16 +363,16 @@ pub fn template() -> Result<Vec<u8>, csv::Error> {
             })
             .collect()
     };
-    w.write_record(example(
+    w.write_record(safe_record(example(
         "ORDER-1001",
         ["Cotton T-shirt", "2", "0.4", "30.00", "610910", "PT"],
         true,
-    ))?;
-    w.write_record(example(
+    )))?;
+    w.write_record(safe_record(example(
         "ORDER-1001",
         ["Leather wallet", "1", "0.2", "45.00", "420231", "FR"],
         false,
-    ))?;
+    )))?;
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
@@ -413,16 +414,21 @@ pub fn rejected_csv(
         .map(str::to_owned)
         .collect();
     head.push(IGNORED_COLUMN.into());
-    w.write_record(&head).map_err(|e| e.to_string())?;
+    w.write_record(safe_record(&head))
+        .map_err(|e| e.to_string())?;
     for (i, record) in rdr.records().enumerate() {
         let row = i as u64 + 2;
         let Ok(record) = record else { break };
         if !rows.contains(&row) {
             continue;
         }
-        let mut out: Vec<String> = record.iter().map(str::to_owned).collect();
+        // As they were (a cell quoted before stays quoted), with the problems.
+        let mut out: Vec<String> = record
+            .iter()
+            .map(|v| cell(unquote(v)).into_owned())
+            .collect();
         out.resize(head.len() - 1, String::new());
-        out.push(by_row.get(&row).map(|v| v.join("; ")).unwrap_or_default());
+        out.push(cell(&by_row.get(&row).map(|v| v.join("; ")).unwrap_or_default()).into_owned());
         w.write_record(&out).map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
@@ -436,7 +442,11 @@ pub fn problems_csv(
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["row", "column", "problem"])?;
     for p in problems {
-        w.write_record([p.row.to_string(), p.column.clone(), text_of(p)])?;
+        w.write_record(safe_record([
+            p.row.to_string(),
+            p.column.clone(),
+            text_of(p),
+        ]))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
 }

@@ -146,7 +146,7 @@ async fn pg_template() -> Option<String> {
         .clone()
 }
 
-async fn database_url(backend: Backend) -> Option<String> {
+pub async fn database_url(backend: Backend) -> Option<String> {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let me = std::process::id();
     match backend {
@@ -433,4 +433,25 @@ macro_rules! both_backends {
             }
         }
     };
+}
+
+/// Thirty copies of one form post sent at once by client `c`; their statuses.
+pub async fn burst(c: &Client, url: String, form: &[(&str, &str)]) -> Vec<StatusCode> {
+    let form: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let (c, url, form) = (c.clone(), url.clone(), form.clone());
+        set.spawn(async move {
+            c.post(url)
+                .form(&form)
+                .send()
+                .await
+                .expect("request")
+                .status()
+        });
+    }
+    set.join_all().await
 }
