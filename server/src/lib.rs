@@ -170,6 +170,18 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// The app's routes, found once per process. Finding them renders the app
+/// with resource loading suppressed through a process-wide flag: a page
+/// whose resource is first polled by another router at that moment would
+/// never finish (leptos-rs/leptos#4773). One server builds one router, but
+/// the tests start many in one process while others serve pages: with the
+/// list made once, every server waits for it before it serves anything.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as one router.
 pub async fn router(state: AppState) -> Result<Router, StartError> {
     let store = sessions::Store::new(&state.db).await?;
@@ -196,7 +208,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         app::api::jobs::runner::spawn(state.clone());
     }
 
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let ctx = {
         let state = state.clone();
         move || provide_context(state.clone())

@@ -81,8 +81,23 @@ pub async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
 
 #[server(endpoint = "account/two_factor/disable")]
 pub async fn two_factor_disable(password: String) -> Result<(), AppError> {
-    let result = crate::api::op!(crate::ops::account::disable_two_factor, &password);
+    let result = session::disable(&password).await;
     crate::api::respond::finish_form(result, |_| "/account?two_factor_off=1".into(), "/account")
+}
+
+/// Ends every session of the account, this one too.
+#[server(endpoint = "account/sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let result = async {
+        crate::api::op!(crate::ops::account::sign_out_everywhere)?;
+        crate::api::guard::end_session().await
+    }
+    .await;
+    crate::api::respond::finish_form(
+        result,
+        |_| "/sign-in?signed_out=everywhere".into(),
+        "/account",
+    )
 }
 
 /// The second step of sign-in: a code from the authenticator app, or a
@@ -147,6 +162,8 @@ pub mod session {
     /// Remembers a sign-in whose password was right until its second step.
     pub async fn begin_pending(user_id: i64, role: Role, purpose: Purpose) -> AppResult<()> {
         let s = session().await?;
+        // Nothing of an earlier sign-in carries over to this one.
+        s.clear().await;
         s.cycle_id().await.map_err(session_error)?;
         let pending = Pending {
             user_id,
@@ -226,16 +243,32 @@ pub mod session {
             .ok_or(AppError::Conflict {
                 code: "setup_expired".into(),
             })?;
+        // Signed in already: this browser stays so (the others are signed out).
+        let signed_in = match pending {
+            None => guard::current_user().await?.map(|u| u.role),
+            Some(_) => None,
+        };
         let codes = ops::confirm_two_factor(&state, &who, &secret, code).await?;
         s.remove::<String>(SETUP_KEY).await.map_err(session_error)?;
         if let Some(p) = pending {
             finish_pending(&s, &p).await?;
+        } else if let Some(role) = signed_in {
+            guard::start_session(who.user_id, role).await?;
         }
         session()
             .await?
             .insert(CODES_KEY, codes)
             .await
             .map_err(session_error)
+    }
+
+    /// Turns two-step sign-in off; this browser stays signed in, the others
+    /// are signed out.
+    pub async fn disable(password: &str) -> AppResult<()> {
+        let (state, caller) = door().await?;
+        ops::disable_two_factor(&state, &caller, password).await?;
+        let me = caller.signed_in()?;
+        guard::start_session(me.id, me.role).await
     }
 
     pub async fn take_recovery_codes() -> AppResult<Vec<String>> {

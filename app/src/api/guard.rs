@@ -13,6 +13,9 @@ pub const USER_KEY: &str = "user_id";
 /// Session key holding the account's session generation at sign-in: when
 /// the account's generation moves on (password reset), the session is over.
 pub const GENERATION_KEY: &str = "session_generation";
+/// Session key holding when the account signed in (unix seconds): the
+/// session ends `session_absolute_secs` later, however active.
+pub const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 
 pub fn state() -> AppResult<AppState> {
     use_context::<AppState>().ok_or_else(|| {
@@ -64,15 +67,26 @@ pub async fn user_for_session(
         .await
         .map_err(session_error)?
         .unwrap_or(0);
-    let user = db::users::current_user(&state.db, id)
-        .await?
-        .filter(|u| u.session_generation == generation);
+    let signed_in_at = session
+        .get::<i64>(SIGNED_IN_AT_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    let young = db::now().unix_timestamp() - signed_in_at < state.config.session_absolute_secs;
+    let user = if young {
+        db::users::current_user(&state.db, id)
+            .await?
+            .filter(|u| u.session_generation == generation)
+    } else {
+        None
+    };
     match &user {
         // Activity: the session lives on for the role's idle period from now.
         // (The store keeps only the expiry date, not the policy, so it is set
         // again on every request that uses the session.)
         Some(u) => session.set_expiry(Some(idle_expiry(state, u.role))),
-        // Disabled, deleted or password reset since sign-in: end this session.
+        // Disabled, deleted, signed out everywhere (password reset, two-step
+        // sign-in turned on or off) or past its lifetime: end this session.
         None => session.flush().await.map_err(session_error)?,
     }
     Ok(user)
@@ -97,18 +111,21 @@ pub async fn door_for_session(
 }
 
 fn idle_expiry(state: &AppState, role: Role) -> tower_sessions::Expiry {
-    let secs = state.config.session_idle_secs(role.is_staff());
+    let secs = state.config.session_idle_secs(role);
     tower_sessions::Expiry::OnInactivity(time::Duration::seconds(secs))
 }
 
-/// Starts a fresh session for `user_id` (a new id: no session fixation) that
-/// ends after the role's inactivity period.
+/// Starts a fresh session for `user_id` that ends after the role's
+/// inactivity period, or its absolute lifetime: emptied of whatever the
+/// browser's session held before (a waiting second step of another
+/// account, say) and under a new id (no session fixation).
 pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
     let session = session().await?;
     let generation = db::users::current_user(&state()?.db, user_id)
         .await?
         .ok_or(AppError::AccountDisabled)?
         .session_generation;
+    session.clear().await;
     session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user_id)
@@ -116,6 +133,10 @@ pub async fn start_session(user_id: i64, role: Role) -> AppResult<()> {
         .map_err(session_error)?;
     session
         .insert(GENERATION_KEY, generation)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SIGNED_IN_AT_KEY, db::now().unix_timestamp())
         .await
         .map_err(session_error)?;
     session.set_expiry(Some(idle_expiry(&state()?, role)));

@@ -130,6 +130,17 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// Ends every session of the signed-in account, on every device, this one
+/// too ("sign out everywhere": a lost phone, a shared computer).
+pub async fn sign_out_everywhere(state: &AppState, caller: &Caller) -> AppResult<()> {
+    let user = caller.signed_in()?;
+    let mut tx = state.db.begin().await?;
+    db::users::end_sessions(&mut tx, user.id).await?;
+    tx.commit().await?;
+    tracing::info!(user = user.id, "signed out everywhere");
+    Ok(())
+}
+
 // ---- two-factor sign-in ----
 
 /// The account setting up two-factor sign-in: the signed-in one, or the one
@@ -183,6 +194,9 @@ pub async fn confirm_two_factor(
     let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery(c)).collect();
     let mut tx = state.db.begin().await?;
     db::users::enable_totp(&mut tx, who.user_id, secret, step, &hashes).await?;
+    // Every other session of the account ends: it was opened without the
+    // second step (the door starts this browser's anew).
+    db::users::end_sessions(&mut tx, who.user_id).await?;
     tx.commit().await?;
     tracing::info!(user = who.user_id, "two-factor sign-in turned on");
     Ok(codes)
@@ -205,6 +219,8 @@ pub async fn disable_two_factor(state: &AppState, caller: &Caller, pw: &str) -> 
     }
     let mut tx = state.db.begin().await?;
     db::users::disable_totp(&mut tx, user.id).await?;
+    // Every other session ends (the door starts this browser's anew).
+    db::users::end_sessions(&mut tx, user.id).await?;
     tx.commit().await?;
     tracing::info!(user = user.id, "two-factor sign-in turned off");
     Ok(())

@@ -308,6 +308,11 @@ fn AccountPage() -> impl IntoView {
         }}
         <h2>{t!(i18n, account.password_heading)}</h2>
         <p><a href="/forgot-password">{t!(i18n, account.change_password)}</a></p>
+        <h2>{t!(i18n, account.everywhere_heading)}</h2>
+        <p>{t!(i18n, account.everywhere_text)}</p>
+        <form method="post" action="/api/account/sign_out_everywhere">
+            <button type="submit" class="button button--secondary">{t!(i18n, account.sign_out_everywhere)}</button>
+        </form>
     }
     .into_any()
 }

@@ -20,6 +20,9 @@ pub fn SignIn() -> impl IntoView {
             {move || query.read().get("reset").is_some().then(|| view! {
                 <div class="notice notice--success" role="status"><p>{t!(i18n, sign_in.password_changed)}</p></div>
             })}
+            {move || query.read().get("signed_out").is_some().then(|| view! {
+                <div class="notice notice--success" role="status"><p>{t!(i18n, sign_in.signed_out_everywhere)}</p></div>
+            })}
             <h1>{t!(i18n, sign_in.title)}</h1>
             <form method="post" action="/api/auth/sign_in" novalidate>
                 <input type="hidden" name="next" value=next />

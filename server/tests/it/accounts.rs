@@ -685,3 +685,82 @@ both_backends!(
         assert!(cookie.contains("HttpOnly"), "{cookie}");
     }
 );
+
+// ASVS 4.0 3.3.3: a session ends a fixed time after sign-in, however busy.
+both_backends!(
+    a_session_ends_at_its_absolute_lifetime_even_when_active,
+    config = |c| {
+        c.session_absolute_secs = 6;
+    },
+    |app| {
+        use std::time::{Duration, Instant};
+        let before = Instant::now();
+        let c = app.signed_in("recipient").await;
+        // Busy all along (a request every half second; the idle time is
+        // never reached), well inside the lifetime…
+        while before.elapsed() < Duration::from_secs(3) {
+            assert_eq!(app.me(&c).await["role"], "recipient");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        // …and still busy past it.
+        while before.elapsed() < Duration::from_millis(6_500) {
+            let _ = app.me(&c).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        assert!(app.me(&c).await.is_null());
+    }
+);
+
+// ASVS 4.0 3.2.1: signing in starts an empty session, not only a new id: a
+// second step left waiting by another account must not carry over.
+both_backends!(
+    sign_in_starts_an_empty_session,
+    config = |c| {
+        c.staff_two_factor = true;
+        c.demo_two_factor = true;
+    },
+    |app| {
+        let c = app.client();
+        let r = app
+            .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(json(r).await, "code");
+        let r = app
+            .sign_in(&c, "recipient@demo.postclear.test", DEMO_PASSWORD)
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        // The admin's waiting step is gone with the old session.
+        let right = app::totp::code_at(
+            server::demo::DEMO_TOTP_SECRET,
+            app::db::now().unix_timestamp(),
+        )
+        .unwrap();
+        let r = app.post(&c, "/api/auth/code", &[("code", &right)]).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(app.me(&c).await["role"], "recipient");
+    }
+);
+
+both_backends!(
+    sign_out_everywhere_ends_every_session_of_the_account,
+    |app| {
+        let phone = app.signed_in("merchant").await;
+        let laptop = app.signed_in("merchant").await;
+        let someone_else = app.signed_in("recipient").await;
+        let r = app
+            .post_html(&laptop, "/api/account/sign_out_everywhere", &[])
+            .await;
+        assert!(r.status().is_redirection());
+        assert_eq!(r.headers()["location"], "/sign-in?signed_out=everywhere");
+        assert!(app.me(&phone).await.is_null());
+        assert!(app.me(&laptop).await.is_null());
+        assert_eq!(app.me(&someone_else).await["role"], "recipient");
+        // Signing in again works; nobody signed in has nothing to sign out.
+        let again = app.signed_in("merchant").await;
+        assert_eq!(app.me(&again).await["role"], "merchant");
+        let r = app
+            .post(&app.client(), "/api/account/sign_out_everywhere", &[])
+            .await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+);

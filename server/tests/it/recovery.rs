@@ -469,6 +469,8 @@ both_backends!(
 
 both_backends!(merchants_may_turn_two_factor_on_and_off, |app| {
     let c = app.signed_in("merchant").await;
+    // Another device, signed in without the second step.
+    let elsewhere = app.signed_in("merchant").await;
     assert_eq!(app.me(&c).await["two_factor"], false);
     let secret = secret_from_setup(&app, &c).await;
     let r = app
@@ -480,6 +482,18 @@ both_backends!(merchants_may_turn_two_factor_on_and_off, |app| {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.me(&c).await["two_factor"], true);
+    // Turning it on ends every other session; this one goes on.
+    assert!(app.me(&elsewhere).await.is_null());
+    let elsewhere = app.client();
+    let r = app
+        .sign_in(&elsewhere, "merchant@demo.postclear.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(json(r).await, "code");
+    let r = app
+        .post(&elsewhere, "/api/auth/code", &[("code", &code(&secret, 1))])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.me(&elsewhere).await["role"], "merchant");
     // Setting up again is refused while it is on.
     assert_eq!(
         app.post(&c, "/api/account/two_factor/setup", &[])
@@ -511,6 +525,8 @@ both_backends!(merchants_may_turn_two_factor_on_and_off, |app| {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(app.me(&c).await["two_factor"], false);
+    // Turning it off ends the others too.
+    assert!(app.me(&elsewhere).await.is_null());
     let r = app
         .sign_in(&app.client(), "merchant@demo.postclear.test", DEMO_PASSWORD)
         .await;

@@ -182,6 +182,14 @@ impl TestApp {
     }
 
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        // `TEST_LOG=tower_http=debug,info cargo test …`: the servers' logs,
+        // shown with a failing test's output.
+        if let Ok(filter) = std::env::var("TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let url = database_url(backend).await?;
         let mut config = Config::for_tests(&url);
         tweak(&mut config);
