@@ -411,22 +411,14 @@ both_backends!(
             &[("email", email), ("password", "wrong password here")],
         )
         .await;
-        let checked = statuses
-            .iter()
-            .filter(|s| **s == StatusCode::UNAUTHORIZED)
-            .count();
-        let waiting = statuses
-            .iter()
-            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
-            .count();
+        let checked = tally(&statuses, StatusCode::UNAUTHORIZED);
+        let waiting = tally(&statuses, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!((checked, waiting), (5, 25), "{statuses:?}");
         // The account waits; a burst does not make it wait longer than five
         // failures would (the throttled attempts are not counted).
-        assert_eq!(
-        app.count("select failures from sign_in_failures where subject = 'account:merchant@demo.postclear.test'")
-            .await,
-        5
-    );
+        let failures = "select failures from sign_in_failures
+                        where subject = 'account:merchant@demo.postclear.test'";
+        assert_eq!(app.count(failures).await, 5);
     }
 );
 
@@ -720,22 +712,15 @@ both_backends!(
         c.demo_two_factor = true;
     },
     |app| {
-        let c = app.client();
-        let r = app
-            .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
-            .await;
-        assert_eq!(json(r).await, "code");
+        let c = admin_waiting_for_code(&app).await;
         let r = app
             .sign_in(&c, "recipient@demo.postclear.test", DEMO_PASSWORD)
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         // The admin's waiting step is gone with the old session.
-        let right = app::totp::code_at(
-            server::demo::DEMO_TOTP_SECRET,
-            app::db::now().unix_timestamp(),
-        )
-        .unwrap();
-        let r = app.post(&c, "/api/auth/code", &[("code", &right)]).await;
+        let r = app
+            .post(&c, "/api/auth/code", &[("code", &demo_code_now())])
+            .await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(app.me(&c).await["role"], "recipient");
     }

@@ -419,22 +419,15 @@ both_backends!(
         c.demo_two_factor = true;
     },
     |app| {
-        let c = app.client();
-        let r = app
-            .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
-            .await;
-        assert_eq!(json(r).await, "code");
+        let c = admin_waiting_for_code(&app).await;
         for _ in 0..5 {
             let r = app.post(&c, "/api/auth/code", &[("code", "000000")]).await;
             assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         }
         // Even the right code waits now.
-        let right = totp::code_at(
-            server::demo::DEMO_TOTP_SECRET,
-            app::db::now().unix_timestamp(),
-        )
-        .unwrap();
-        let r = app.post(&c, "/api/auth/code", &[("code", &right)]).await;
+        let r = app
+            .post(&c, "/api/auth/code", &[("code", &demo_code_now())])
+            .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(app.me(&c).await, Value::Null);
     }
@@ -449,20 +442,10 @@ both_backends!(
         c.demo_two_factor = true;
     },
     |app| {
-        let c = app.client();
-        let r = app
-            .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
-            .await;
-        assert_eq!(json(r).await, "code");
+        let c = admin_waiting_for_code(&app).await;
         let statuses = burst(&c, app.url("/api/auth/code"), &[("code", "000000")]).await;
-        let checked = statuses
-            .iter()
-            .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
-            .count();
-        let waiting = statuses
-            .iter()
-            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
-            .count();
+        let checked = tally(&statuses, StatusCode::UNPROCESSABLE_ENTITY);
+        let waiting = tally(&statuses, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!((checked, waiting), (5, 25), "{statuses:?}");
     }
 );

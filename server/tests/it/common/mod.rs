@@ -463,3 +463,28 @@ pub async fn burst(c: &Client, url: String, form: &[(&str, &str)]) -> Vec<Status
     }
     set.join_all().await
 }
+
+/// How many of `statuses` are `status`.
+pub fn tally(statuses: &[StatusCode], status: StatusCode) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+/// A client whose sign-in as the demo admin waits for its second step
+/// (two-step sign-in on, with the demo authenticator key).
+pub async fn admin_waiting_for_code(app: &TestApp) -> Client {
+    let c = app.client();
+    let r = app
+        .sign_in(&c, "admin@demo.postclear.test", DEMO_PASSWORD)
+        .await;
+    assert_eq!(json(r).await, "code");
+    c
+}
+
+/// The demo staff accounts' authenticator code of this moment.
+pub fn demo_code_now() -> String {
+    app::totp::code_at(
+        server::demo::DEMO_TOTP_SECRET,
+        app::db::now().unix_timestamp(),
+    )
+    .expect("the demo secret is valid base32")
+}
