@@ -43,7 +43,8 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
-    stdout: 'ignore',
+    // The server's warnings (LOG=warn) appear in the test output.
+    stdout: 'pipe',
     stderr: 'pipe',
     env: {
       APP_ENV: 'development',

@@ -98,13 +98,14 @@ test('a page with an island hydrates it without breaking the content security po
 });
 
 test('the bundle is served compressed, and its hashed files are kept for a year', async ({ page, request }) => {
+  const said = consoleErrors(page);
   await signIn(page, 'merchant');
   const bundle: string[] = [];
   page.on('request', (r) => {
     if (/\/pkg\/.+\.(wasm|js|css)$/.test(r.url())) bundle.push(r.url());
   });
   await page.goto('/declarations/new');
-  await hydrated(page);
+  await hydrated(page, said);
   expect(bundle.some((u) => u.endsWith('.wasm'))).toBe(true);
   for (const url of bundle) {
     // postclear.<hash>.wasm: the name changes whenever the content does.

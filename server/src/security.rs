@@ -81,8 +81,18 @@ fn has_session(req: &Request) -> bool {
 /// bundle's files get their own caching afterwards, in `assets`.)
 pub async fn headers(State(policy): State<Policy>, req: Request, next: Next) -> Response<Body> {
     let private = req.uri().path().starts_with("/api/") || has_session(&req);
+    let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if html && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // Every page sets its own policy with a nonce (the shell); one
+        // without it gets the strict one below, which blocks its scripts.
+        tracing::warn!(%path, "page answered without its own content security policy");
+    }
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(
             "default-src 'none'; frame-ancestors 'none'",
