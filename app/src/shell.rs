@@ -59,13 +59,27 @@ fn security_headers_with_nonce(options: &LeptosOptions) {
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'{reload}; \
          object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     );
-    if let (Some(res), Ok(v)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(&csp),
-    ) {
+    let Ok(v) = HeaderValue::from_str(&csp) else {
+        return;
+    };
+    // The server's security middleware puts the policy on the response from
+    // this slot: a header set only through `ResponseOptions` was now and
+    // then missing from a page with an island, whose scripts the fallback
+    // policy then blocked.
+    if let Some(slot) = from_request::<CspSlot>() {
+        let _ = slot.0.set(v.clone());
+    }
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         res.insert_header(CONTENT_SECURITY_POLICY, v);
     }
 }
+
+/// Where a page leaves its content security policy (with this response's
+/// nonce) for the server's security middleware, which put the slot into
+/// the request.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default)]
+pub struct CspSlot(pub std::sync::Arc<std::sync::OnceLock<http::HeaderValue>>);
 
 /// The pages that hold an island (an interactive part, `#[island]`), by
 /// route: only they load the browser bundle; every other page is complete as

@@ -79,11 +79,21 @@ fn has_session(req: &Request) -> bool {
 /// `Cache-Control: no-store`: a shared computer's back button or a proxy
 /// must not show one person's parcels, bills or codes to the next. (The
 /// bundle's files get their own caching afterwards, in `assets`.)
-pub async fn headers(State(policy): State<Policy>, req: Request, next: Next) -> Response<Body> {
+pub async fn headers(State(policy): State<Policy>, mut req: Request, next: Next) -> Response<Body> {
     let private = req.uri().path().starts_with("/api/") || has_session(&req);
     let path = req.uri().path().to_owned();
+    // A page leaves its own policy (with its nonce) here.
+    let slot = app::shell::CspSlot::default();
+    req.extensions_mut().insert(slot.clone());
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Some(csp) = slot.0.get() {
+            // Leptos's response lost the header the page set: put it back.
+            tracing::warn!(%path, "page policy restored from its slot");
+            h.insert(header::CONTENT_SECURITY_POLICY, csp.clone());
+        }
+    }
     let html = h
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
