@@ -22,18 +22,18 @@ pub struct Hashes(Arc<HashSet<String>>);
 
 impl Hashes {
     /// Reads `hash.txt` (`js: …`, `wasm: …`, `css: …` lines) when the options
-    /// say the files are hashed; none otherwise.
-    pub fn of_build(options: &LeptosOptions) -> Self {
+    /// say the files are hashed; none otherwise. A hashed build without its
+    /// hash file cannot name its own bundle: that is an error, not "no hashes".
+    pub fn of_build(options: &LeptosOptions) -> Result<Self, String> {
         if !options.hash_files {
-            return Self::default();
+            return Ok(Self::default());
         }
         let file = std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-        let text = file
-            .and_then(|f| std::fs::read_to_string(f).ok())
-            .unwrap_or_default();
-        Self::parse(&text)
+            .map_err(|e| format!("the server binary's path: {e}"))?
+            .with_file_name(options.hash_file.as_ref());
+        let text = std::fs::read_to_string(&file)
+            .map_err(|e| format!("the bundle's hash file {}: {e}", file.display()))?;
+        Ok(Self::parse(&text))
     }
 
     pub fn parse(text: &str) -> Self {

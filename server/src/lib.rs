@@ -234,7 +234,7 @@ pub async fn router(state: AppState) -> Result<Router, StartError> {
         ))
         .layer(middleware::from_fn_with_state(
             (
-                assets::Hashes::of_build(&state.leptos_options),
+                assets::Hashes::of_build(&state.leptos_options).map_err(StartError::Refused)?,
                 state.leptos_options.clone(),
             ),
             assets::cache_headers,

@@ -61,16 +61,7 @@ impl Policy {
 
 /// Whether the request carries a session (a signed-in page, most likely).
 fn has_session(req: &Request) -> bool {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|c| {
-            c.trim()
-                .split_once('=')
-                .is_some_and(|(k, _)| k == SESSION_COOKIE)
-        })
+    app::api::respond::cookie(req.headers(), SESSION_COOKIE).is_some()
 }
 
 /// Adds the security headers; pages set their own CSP (with a nonce) first,

@@ -44,20 +44,13 @@ pub mod server {
     /// The reader's language, as the page that links here was rendered in
     /// ([`crate::messages::reader_locale`]); the account's language last.
     fn locale(headers: &HeaderMap, user: &CurrentUser) -> Locale {
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(k, _)| *k == crate::api::auth::LANGUAGE_COOKIE)
-            .map(|(_, v)| v.to_owned());
+        let cookie = crate::api::respond::cookie(headers, crate::api::auth::LANGUAGE_COOKIE);
         let accept = headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok());
         let account =
             crate::mail::language_for(user.language.as_deref(), user.country_code.as_deref());
-        crate::messages::reader_locale(cookie.as_deref(), accept, account)
+        crate::messages::reader_locale(cookie, accept, account)
     }
 
     fn problem_text(locale: Locale) -> impl Fn(&Problem) -> String {
