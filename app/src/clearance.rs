@@ -113,18 +113,23 @@ pub struct Engine {
     data: Arc<RegimeData>,
     sets: HashMap<String, (RuleSet, bool)>,
     day: Date,
+    /// The merchant sells through a registered cross-border platform.
+    cbec_platform: bool,
     /// Each recipient's total so far this year under an annual limit, as
     /// loaded by [`Engine::load_year_totals`] and raised by every parcel
     /// cleared since.
     year_totals: Mutex<HashMap<String, i64>>,
 }
 
-/// Loads the engine for `destinations` on `day`.
+/// Loads the engine for a merchant's parcels to `destinations` on `day`
+/// (`cbec_platform`: the merchant sells through a registered cross-border
+/// e-commerce platform).
 pub async fn prepare(
     db: &Db,
     cache: &EngineCache,
     mut destinations: Vec<String>,
     day: Date,
+    cbec_platform: bool,
 ) -> AppResult<Engine> {
     destinations.sort();
     destinations.dedup();
@@ -144,6 +149,7 @@ pub async fn prepare(
         data,
         sets,
         day,
+        cbec_platform,
         year_totals: Mutex::new(HashMap::new()),
     })
 }
@@ -187,6 +193,7 @@ impl Engine {
                 destination: admin,
                 day: self.day,
                 by_merchant: true,
+                cbec_platform: self.cbec_platform,
                 year_to_date_minor: so_far.unwrap_or(0),
             },
             &self.data,

@@ -8,6 +8,20 @@ pub enum AppEnv {
     Production,
 }
 
+impl AppEnv {
+    /// `APP_ENV`: production unless development is asked for, so demo data
+    /// and plain-http cookies are only ever a choice (`make run` makes it).
+    pub fn parse(value: Option<&str>) -> Result<AppEnv, ConfigError> {
+        match value {
+            Some("development") => Ok(AppEnv::Development),
+            None | Some("production") => Ok(AppEnv::Production),
+            Some(other) => Err(ConfigError(format!(
+                "APP_ENV={other:?}: use development or production"
+            ))),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub app_env: AppEnv,
@@ -91,15 +105,7 @@ fn parse_bool(name: &str, default: bool) -> Result<bool, ConfigError> {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let app_env = match var("APP_ENV").as_deref() {
-            None | Some("development") => AppEnv::Development,
-            Some("production") => AppEnv::Production,
-            Some(other) => {
-                return Err(ConfigError(format!(
-                    "APP_ENV={other:?}: use development or production"
-                )))
-            }
-        };
+        let app_env = AppEnv::parse(var("APP_ENV").as_deref())?;
         let public_url = var("PUBLIC_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into());
         Ok(Config {
             app_env,
@@ -232,6 +238,16 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unset_app_env_is_production() {
+        assert_eq!(AppEnv::parse(None).unwrap(), AppEnv::Production);
+        assert_eq!(
+            AppEnv::parse(Some("development")).unwrap(),
+            AppEnv::Development
+        );
+        assert!(AppEnv::parse(Some("dev")).is_err());
+    }
 
     #[test]
     fn production_refuses_to_start_without_https_cookies() {

@@ -82,6 +82,7 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "total_mismatch" => td_string!(locale, errors.total_mismatch).to_string(),
         "no_sdr_rate" => td_string!(locale, errors.no_sdr_rate).to_string(),
         "lines_required" => td_string!(locale, errors.lines_required).to_string(),
+        "destination_no_vat_rate" => td_string!(locale, errors.destination_no_vat_rate).to_string(),
         "too_many_lines" => td_string!(locale, errors.too_many_lines).to_string(),
         "quantity_zero" => td_string!(locale, errors.quantity_zero).to_string(),
         "quantity_too_large" | "amount_too_large" | "weight_too_large" | "rate_too_large" => {

@@ -8,8 +8,8 @@ use time::Date;
 use crate::domain::goods::{parse_decimal, Currency};
 use crate::domain::rates::Sourced;
 use crate::domain::tariff::{
-    AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, RegimeData, SpecificUnit, TariffLine,
-    Validity, VatRate,
+    AdditionalDuty, Cbec, Duty, FxRate, HighEnd, PostalBand, Regime, RegimeData, SpecificUnit,
+    TariffLine, Validity, VatRate,
 };
 use crate::domain::uploads::Problem;
 
@@ -114,9 +114,15 @@ impl Row<'_> {
     }
 
     fn yes(&mut self, column: &str) -> bool {
+        self.yes_or(column, false)
+    }
+
+    /// `yes` or `no`; `default` when empty (or the column is missing).
+    fn yes_or(&mut self, column: &str, default: bool) -> bool {
         match self.text(column).to_lowercase().as_str() {
+            "" => default,
             "yes" | "true" | "1" => true,
-            "no" | "false" | "0" | "" => false,
+            "no" | "false" | "0" => false,
             _ => {
                 self.problem(column, "invalid");
                 false
@@ -288,8 +294,11 @@ pub fn read_regimes(text: &str) -> Result<Vec<Sourced<Regime>>, Vec<Problem>> {
                 gift_free_max: r.amount("gift_free_max", c),
                 gift_vat_free_max: r.amount("gift_vat_free_max", c),
                 de_minimis_max: r.amount("de_minimis_max", c),
+                tariff_duties: r.yes_or("tariff_duties", true),
                 additional_duties: r.yes("additional_duties"),
+                postal_specific: r.yes("postal_specific"),
                 postal_bands: bands(r, c),
+                import_vat: r.yes_or("import_vat", true),
                 cbec,
                 postal_article_max: r.amount("postal_article_max", c),
                 postal_article_near_max: r.amount("postal_article_near_max", c),
@@ -356,18 +365,46 @@ pub fn read_tariff(
     )
 }
 
-pub fn parse_vat(text: &str) -> Result<Vec<VatRate>, Vec<Problem>> {
-    read_vat(text).map(strip)
+/// VAT rates; high-end thresholds are in `currency_of(territory)`.
+pub fn parse_vat(
+    text: &str,
+    currency_of: impl Fn(&str) -> Option<Currency>,
+) -> Result<Vec<VatRate>, Vec<Problem>> {
+    read_vat(text, currency_of).map(strip)
 }
 
-pub fn read_vat(text: &str) -> Result<Vec<Sourced<VatRate>>, Vec<Problem>> {
+pub fn read_vat(
+    text: &str,
+    currency_of: impl Fn(&str) -> Option<Currency>,
+) -> Result<Vec<Sourced<VatRate>>, Vec<Problem>> {
     read(
         text,
         &["country", "hs_prefix", "vat_percent", "valid_from"],
         |r| {
+            let country = r.country("country");
+            let c = currency_of(crate::domain::tariff::territory_of(&country));
+            let high_end = match r.amount("high_end_from", c) {
+                None => None,
+                Some(min) => {
+                    let unit = match SpecificUnit::parse(&r.text("high_end_unit")) {
+                        Some(u @ (SpecificUnit::Item | SpecificUnit::KgNet)) => u,
+                        _ => {
+                            r.problem("high_end_unit", "invalid");
+                            SpecificUnit::Item
+                        }
+                    };
+                    Some(HighEnd {
+                        min_minor: min,
+                        unit,
+                        consumption_ppm: r.percent("high_end_consumption_percent").unwrap_or(0),
+                        postal_article_ppm: r.percent("high_end_postal_percent").unwrap_or(0),
+                    })
+                }
+            };
             Some(VatRate {
                 id: 0,
-                country: r.country("country"),
+                country,
+                high_end,
                 hs_prefix: r.hs_prefix("hs_prefix", true),
                 vat_ppm: if r.text("vat_percent").is_empty() {
                     r.problem("vat_percent", "required");

@@ -80,3 +80,22 @@ test('a merchant makes an API key, sees it once, and reads the API reference', a
   await expect(page.getByText('Postclear API', { exact: false }).first()).toBeVisible();
   await expect(page.getByText('/api/v1/declarations/batch')).toBeVisible();
 });
+
+test('a merchant says it sells through a registered cross-border platform', async ({ page }) => {
+  await signIn(page, 'merchant');
+  await page.goto('/company');
+  const box = page.getByLabel('We sell through a registered cross-border e-commerce platform (China)');
+  await expect(box).not.toBeChecked();
+  await expectAccessible(page);
+  await box.check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/company\?saved=1$/);
+  await expect(page.getByRole('status')).toBeVisible();
+  await expect(box).toBeChecked();
+  await expectAccessible(page);
+  // And back, as the other tests expect.
+  await box.uncheck();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/company\?saved=1$/);
+  await expect(box).not.toBeChecked();
+});

@@ -73,3 +73,33 @@ test('an admin adds a tariff rate from a later date, sorts the table and imports
   await expect(page.locator('#import-done')).toHaveText('Imported: 1 rows added, 0 replaced, 1 earlier rows ended.');
   expect(said).toEqual([]);
 });
+
+test('a country without an import VAT rate is listed for the admin until a rate is added', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/admin/rates');
+  await expect(page.locator('#vat-gaps')).toHaveCount(0);
+  // Malta's only VAT row is deleted…
+  await page.goto('/admin/rates/vat?q=MT');
+  const table = page.locator('#rates-table');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await table.locator('tbody tr').first().getByRole('link').click();
+  await page.getByRole('button', { name: 'Delete the row' }).click();
+  await expect(page.getByRole('status')).toContainText('The row was deleted.');
+  // …so the overview says parcels to Malta are refused, from today.
+  await page.goto('/admin/rates');
+  const gaps = page.locator('#vat-gaps');
+  await expect(gaps).toContainText('Import VAT rates are missing');
+  await expect(gaps).toContainText('Malta (MT): none from');
+  await expectAccessible(page);
+  // The admin adds it back from the warning's link.
+  await gaps.getByRole('link', { name: 'Add the VAT rates' }).click();
+  await page.getByRole('link', { name: 'Add a row' }).click();
+  await page.getByLabel('Country').fill('MT');
+  await page.getByLabel('VAT (%)').fill('18');
+  await page.getByLabel('From', { exact: true }).fill('2010-01-01');
+  await page.getByLabel('Source').fill('E2E: ibericode/vat-rates');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved.');
+  await page.goto('/admin/rates');
+  await expect(page.locator('#vat-gaps')).toHaveCount(0);
+});

@@ -331,6 +331,7 @@ fn run(
                 destination: to,
                 day: day(),
                 by_merchant: true,
+                cbec_platform: true,
                 year_to_date_minor: 0,
             },
             data,

@@ -235,6 +235,7 @@ fn results() -> (String, String) {
             destination: "DE",
             day: db::now().date(),
             by_merchant: true,
+            cbec_platform: true,
             year_to_date_minor: 0,
         },
         &data,

@@ -207,7 +207,7 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
         ..Default::default()
     };
     let sender = serde_json::to_string(&sender).map_err(|_| app::error::AppError::Internal)?;
-    db::company::save_profile(&mut tx, company, &sender, "FR", "EUR").await?;
+    db::company::save_profile(&mut tx, company, &sender, "FR", "EUR", false).await?;
     for a in &ACCOUNTS {
         let (org, office) = match a.role {
             Role::Merchant => (Some(company), None),

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 
-pub use crate::domain::rates::TableSummary;
+pub use crate::domain::rates::{DataOverview, TableSummary};
 use crate::domain::rates::{RateRow, RateTable};
 use crate::error::AppError;
 
 #[server(endpoint = "rates/tables")]
-pub async fn list_rate_tables() -> Result<Vec<TableSummary>, AppError> {
+pub async fn list_rate_tables() -> Result<DataOverview, AppError> {
     crate::api::respond::reply(crate::api::op!(crate::ops::rates::summaries))
 }
 

@@ -8,8 +8,8 @@ use crate::domain::goods::Currency;
 use crate::domain::rates::Table;
 use crate::domain::rates::{Record, SdrRate};
 use crate::domain::tariff::{
-    AdditionalDuty, Cbec, Duty, FxRate, PostalBand, Regime, SpecificUnit, TariffLine, Validity,
-    VatRate,
+    AdditionalDuty, Cbec, Duty, FxRate, HighEnd, PostalBand, Regime, SpecificUnit, TariffLine,
+    Validity, VatRate,
 };
 use crate::error::{AppError, AppResult};
 
@@ -82,8 +82,11 @@ struct RegimeRow {
     gift_free_max: Option<i64>,
     gift_vat_free_max: Option<i64>,
     de_minimis_max: Option<i64>,
+    tariff_duties: bool,
     additional_duties: bool,
+    postal_specific: bool,
     postal_bands: String,
+    import_vat: bool,
     cbec_per_transaction_max: Option<i64>,
     cbec_annual_max: Option<i64>,
     cbec_share_ppm: Option<i64>,
@@ -119,6 +122,10 @@ struct VatRow {
     vat_ppm: i64,
     consumption_ppm: i64,
     postal_article_ppm: i64,
+    high_end_min: Option<i64>,
+    high_end_unit: Option<String>,
+    high_end_consumption_ppm: Option<i64>,
+    high_end_postal_ppm: Option<i64>,
     valid_from: Date,
     valid_to: Option<Date>,
     source: String,
@@ -186,8 +193,11 @@ fn regime(r: RegimeRow) -> AppResult<Stored> {
         gift_free_max: r.gift_free_max,
         gift_vat_free_max: r.gift_vat_free_max,
         de_minimis_max: r.de_minimis_max,
+        tariff_duties: r.tariff_duties,
         additional_duties: r.additional_duties,
+        postal_specific: r.postal_specific,
         postal_bands: parse_bands(&r.postal_bands),
+        import_vat: r.import_vat,
         cbec,
         postal_article_max: r.postal_article_max,
         postal_article_near_max: r.postal_article_near_max,
@@ -249,12 +259,30 @@ pub async fn load(src: Src<'_>, table: Table) -> AppResult<Vec<Stored>> {
                 src,
                 VatRow,
                 "select id, country, hs_prefix, vat_ppm, consumption_ppm, postal_article_ppm,
-                        valid_from, valid_to, source
+                        high_end_min, high_end_unit, high_end_consumption_ppm,
+                        high_end_postal_ppm, valid_from, valid_to, source
                  from vat_rates order by country, hs_prefix, valid_from"
             )?;
             rows.into_iter()
                 .map(|v| {
+                    let high_end = match v.high_end_min {
+                        Some(min) => Some(HighEnd {
+                            min_minor: min,
+                            unit: v
+                                .high_end_unit
+                                .as_deref()
+                                .and_then(SpecificUnit::parse)
+                                .ok_or_else(|| {
+                                    tracing::error!(id = v.id, "stored high-end unit");
+                                    AppError::Internal
+                                })?,
+                            consumption_ppm: v.high_end_consumption_ppm.unwrap_or(0),
+                            postal_article_ppm: v.high_end_postal_ppm.unwrap_or(0),
+                        }),
+                        None => None,
+                    };
                     let r = Record::Vat(VatRate {
+                        high_end,
                         id: v.id,
                         country: v.country,
                         hs_prefix: v.hs_prefix,
@@ -266,9 +294,9 @@ pub async fn load(src: Src<'_>, table: Table) -> AppResult<Vec<Stored>> {
                             to: v.valid_to,
                         },
                     });
-                    (v.id, r, v.source)
+                    Ok((v.id, r, v.source))
                 })
-                .collect()
+                .collect::<AppResult<_>>()?
         }
         Table::Additional => {
             let rows = fetch_all!(
@@ -337,6 +365,7 @@ pub async fn load(src: Src<'_>, table: Table) -> AppResult<Vec<Stored>> {
 /// A value to store.
 enum Val {
     Text(String),
+    OptText(Option<String>),
     Int(Option<i64>),
     Day(Option<Date>),
     Flag(bool),
@@ -344,7 +373,7 @@ enum Val {
 
 /// The stored table and the record's columns with their values.
 fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>) {
-    use Val::{Day, Flag, Int, Text};
+    use Val::{Day, Flag, Int, OptText, Text};
     let s = Text(source.to_owned());
     let stored_in = table_name(r.table());
     match r {
@@ -366,8 +395,11 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
                 ("gift_free_max", Int(g.gift_free_max)),
                 ("gift_vat_free_max", Int(g.gift_vat_free_max)),
                 ("de_minimis_max", Int(g.de_minimis_max)),
+                ("tariff_duties", Flag(g.tariff_duties)),
                 ("additional_duties", Flag(g.additional_duties)),
+                ("postal_specific", Flag(g.postal_specific)),
                 ("postal_bands", Text(bands_text(&g.postal_bands))),
+                ("import_vat", Flag(g.import_vat)),
                 (
                     "cbec_per_transaction_max",
                     Int(g.cbec.map(|c| c.per_transaction_max)),
@@ -409,6 +441,19 @@ fn columns(r: &Record, source: &str) -> (&'static str, Vec<(&'static str, Val)>)
                 ("vat_ppm", Int(Some(v.vat_ppm))),
                 ("consumption_ppm", Int(Some(v.consumption_ppm))),
                 ("postal_article_ppm", Int(Some(v.postal_article_ppm))),
+                ("high_end_min", Int(v.high_end.map(|h| h.min_minor))),
+                (
+                    "high_end_unit",
+                    OptText(v.high_end.map(|h| h.unit.as_str().to_owned())),
+                ),
+                (
+                    "high_end_consumption_ppm",
+                    Int(v.high_end.map(|h| h.consumption_ppm)),
+                ),
+                (
+                    "high_end_postal_ppm",
+                    Int(v.high_end.map(|h| h.postal_article_ppm)),
+                ),
                 ("valid_from", Day(Some(v.valid.from))),
                 ("valid_to", Day(v.valid.to)),
                 ("source", s),
@@ -464,6 +509,7 @@ macro_rules! bind_all {
         for v in $vals {
             q = match v {
                 Val::Text(s) => q.bind(s),
+                Val::OptText(s) => q.bind(s),
                 Val::Int(i) => q.bind(i),
                 Val::Day(d) => q.bind(d),
                 Val::Flag(b) => q.bind(b),

@@ -88,6 +88,9 @@ pub enum NoteCode {
     NoTariffLine,
     AdditionalDuty,
     PostalBand,
+    /// Postal items pay only the duty by origin, no tariff duty (United
+    /// States, 29 August 2025 – 23 July 2026).
+    OriginDutyOnly,
     VatFree,
     Ioss,
     GiftVatFree,
@@ -97,6 +100,14 @@ pub enum NoteCode {
     Cbec,
     CbecOverTransaction,
     CbecOverAnnual,
+    /// One indivisible item above the per-order limit: cross-border at full
+    /// rates, counted toward the annual limit.
+    CbecSingleItem,
+    /// A merchant that does not sell through a registered cross-border
+    /// platform: general trade.
+    GeneralTrade,
+    /// A line of high-end goods pays the higher rates.
+    HighEnd,
     PostalArticle,
     PostalArticleWaived,
     PostalArticleOver,
@@ -117,6 +128,7 @@ impl NoteCode {
             NoteCode::NoTariffLine => "no_tariff_line",
             NoteCode::AdditionalDuty => "additional_duty",
             NoteCode::PostalBand => "postal_band",
+            NoteCode::OriginDutyOnly => "origin_duty_only",
             NoteCode::VatFree => "vat_free",
             NoteCode::Ioss => "ioss",
             NoteCode::GiftVatFree => "gift_vat_free",
@@ -125,6 +137,9 @@ impl NoteCode {
             NoteCode::Cbec => "cbec",
             NoteCode::CbecOverTransaction => "cbec_over_transaction",
             NoteCode::CbecOverAnnual => "cbec_over_annual",
+            NoteCode::CbecSingleItem => "cbec_single_item",
+            NoteCode::GeneralTrade => "general_trade",
+            NoteCode::HighEnd => "high_end",
             NoteCode::PostalArticle => "postal_article",
             NoteCode::PostalArticleWaived => "postal_article_waived",
             NoteCode::PostalArticleOver => "postal_article_over",
@@ -160,10 +175,15 @@ pub struct Assessment {
 
 impl Assessment {
     /// What counts against an annual limit (China's cross-border
-    /// e-commerce): the goods, when they were cleared under it.
+    /// e-commerce): the price with freight and insurance, when the goods
+    /// were cleared under it.
     pub fn annual_counted(&self) -> i64 {
-        if self.notes.iter().any(|n| n.code == NoteCode::Cbec) {
-            self.goods_value_minor
+        if self
+            .notes
+            .iter()
+            .any(|n| matches!(n.code, NoteCode::Cbec | NoteCode::CbecSingleItem))
+        {
+            self.customs_value_minor
         } else {
             0
         }
@@ -217,6 +237,9 @@ pub struct AssessInput<'a> {
     pub day: Date,
     /// A business sells the goods (e-commerce), not a private person.
     pub by_merchant: bool,
+    /// The merchant sells through a registered cross-border e-commerce
+    /// platform (China): without one, its parcels are general trade.
+    pub cbec_platform: bool,
     /// China: the recipient's cross-border e-commerce total this year, in
     /// the regime's currency (CNY), before this parcel.
     pub year_to_date_minor: i64,
@@ -383,7 +406,12 @@ pub fn assess(input: &AssessInput<'_>, data: &RegimeData) -> Assessment {
         let args = vec![w.money(goods), w.money(max)];
         w.note(NoteCode::GiftRelief, args);
     } else if let (Some(cbec), true) = (regime.cbec, input.by_merchant) {
-        china_cbec(&mut w, input, data, &values, cbec, goods);
+        if input.cbec_platform {
+            china_cbec(&mut w, input, data, &customs, &grosses, cbec);
+        } else {
+            w.note(NoteCode::GeneralTrade, Vec::new());
+            general(&mut w, input, data, &customs, &grosses, i64::MAX, false);
+        }
     } else if let (Some(max), false) = (regime.postal_article_max, input.by_merchant) {
         china_postal(&mut w, input, data, &values, &customs, &grosses, max, goods);
     } else {
@@ -458,6 +486,10 @@ fn general(
         w.note(NoteCode::FlatDuty, args);
     } else {
         for (i, l) in d.lines.iter().enumerate() {
+            if !regime.tariff_duties {
+                w.note(NoteCode::OriginDutyOnly, Vec::new());
+                break;
+            }
             match data.tariff_line(&regime.territory, l.hs_code.as_str(), input.day) {
                 Some(t) => {
                     let amount = t
@@ -479,6 +511,10 @@ fn general(
     }
 
     // VAT on customs value plus duty.
+    if !regime.import_vat {
+        w.note(NoteCode::NoVat, vec![input.destination.to_owned()]);
+        return;
+    }
     if within(regime.vat_free_max) {
         let args = vec![w.money(goods), w.money(regime.vat_free_max.unwrap_or(0))];
         w.note(NoteCode::VatFree, args);
@@ -504,6 +540,7 @@ fn general(
     for (i, l) in d.lines.iter().enumerate() {
         match data.vat_rate(input.destination, l.hs_code.as_str(), input.day) {
             Some(r) => {
+                let r = line_rates(w, r, l, customs[i]);
                 let base = customs[i] + duties[i];
                 if r.consumption_ppm > 0 {
                     // Consumption tax on (value + duty) grossed up, then VAT
@@ -523,10 +560,8 @@ fn general(
                     w.tax(Some(i), TaxKind::Vat, base, Some(r.vat_ppm), vat);
                 }
             }
-            None if i == 0 && !data.has_vat(input.destination) => {
-                w.note(NoteCode::NoVat, vec![input.destination.to_owned()]);
-                return;
-            }
+            // A country that levies VAT with no rate: a data error, never
+            // "no VAT".
             None => {
                 w.complete = false;
                 w.note(
@@ -554,7 +589,7 @@ fn additional(
         .iter()
         .map(|l| data.additional_rate(&regime.territory, &l.origin, input.day))
         .collect();
-    if !regime.postal_bands.is_empty() {
+    if regime.postal_specific && !regime.postal_bands.is_empty() {
         let top = rates.iter().copied().max().unwrap_or(0);
         if top == 0 {
             return;
@@ -598,30 +633,60 @@ fn additional(
     }
 }
 
+/// The rates of a content line (high-end goods have their own), with a
+/// note the first time a line is high-end.
+fn line_rates(
+    w: &mut Work<'_>,
+    r: &super::tariff::VatRate,
+    l: &super::declaration::Line,
+    value: i64,
+) -> super::tariff::LineRates {
+    let rates = r.for_line(value, l.quantity, l.net_weight_g);
+    let hs = l.hs_code.as_str().to_owned();
+    if rates.high_end
+        && !w
+            .notes
+            .iter()
+            .any(|n| n.code == NoteCode::HighEnd && n.args.first() == Some(&hs))
+    {
+        w.note(NoteCode::HighEnd, vec![hs]);
+    }
+    rates
+}
+
 /// China, cross-border e-commerce retail imports: within the per-order and
-/// annual limits no duty, and VAT and consumption tax at 70 %; beyond them,
-/// general trade.
+/// annual limits no duty, and VAT and consumption tax at 70 %, on the price
+/// with freight and insurance; one indivisible item above the per-order
+/// limit stays cross-border at full rates; beyond the limits, general trade.
 fn china_cbec(
     w: &mut Work<'_>,
     input: &AssessInput<'_>,
     data: &RegimeData,
-    values: &[i64],
+    customs: &[i64],
+    grosses: &[i64],
     cbec: super::tariff::Cbec,
-    goods: i64,
 ) {
-    let year = input.year_to_date_minor + goods;
-    if goods > cbec.per_transaction_max {
-        let args = vec![w.money(goods), w.money(cbec.per_transaction_max)];
+    let d = input.declaration;
+    let price: i64 = customs.iter().sum();
+    let year = input.year_to_date_minor + price;
+    let single = d.lines.len() == 1 && d.lines[0].quantity == 1;
+    if price > cbec.per_transaction_max && !single {
+        let args = vec![w.money(price), w.money(cbec.per_transaction_max)];
         w.note(NoteCode::CbecOverTransaction, args);
-        return china_general(w, input, data, values);
+        return general(w, input, data, customs, grosses, i64::MAX, false);
     }
     if year > cbec.annual_max {
         let args = vec![w.money(year), w.money(cbec.annual_max)];
         w.note(NoteCode::CbecOverAnnual, args);
-        return china_general(w, input, data, values);
+        return general(w, input, data, customs, grosses, i64::MAX, false);
+    }
+    if price > cbec.per_transaction_max {
+        let args = vec![w.money(price), w.money(cbec.per_transaction_max)];
+        w.note(NoteCode::CbecSingleItem, args);
+        return general(w, input, data, customs, grosses, i64::MAX, false);
     }
     let args = vec![
-        w.money(goods),
+        w.money(price),
         w.money(cbec.per_transaction_max),
         w.money(year),
         w.money(cbec.annual_max),
@@ -629,7 +694,7 @@ fn china_cbec(
     w.note(NoteCode::Cbec, args);
     let share = cbec.share_ppm as i128;
     let p = PPM as i128;
-    for (i, l) in input.declaration.lines.iter().enumerate() {
+    for (i, l) in d.lines.iter().enumerate() {
         let Some(r) = data.vat_rate(input.destination, l.hs_code.as_str(), input.day) else {
             w.complete = false;
             w.note(
@@ -638,17 +703,18 @@ fn china_cbec(
             );
             continue;
         };
+        let r = line_rates(w, r, l, customs[i]);
         let (v, c, value) = (
             r.vat_ppm as i128,
             r.consumption_ppm as i128,
-            values[i] as i128,
+            customs[i] as i128,
         );
         // value × c / (1 − c) × 70 % and value / (1 − c) × v × 70 %.
         let den = (p - c) * p;
         if c > 0 {
             let ct = div_round(value * c * share, den);
             let rate = div_round(c * share, p - c);
-            w.tax(Some(i), TaxKind::ConsumptionTax, values[i], Some(rate), ct);
+            w.tax(Some(i), TaxKind::ConsumptionTax, customs[i], Some(rate), ct);
         }
         let vat = div_round(value * v * share, den);
         let base = div_round(value * p, p - c);
@@ -671,15 +737,6 @@ fn div_round(n: i128, d: i128) -> i64 {
     } else {
         -(((-2 * n + d) / (2 * d)) as i64)
     }
-}
-
-/// China, general trade: duty, consumption tax on value plus duty grossed
-/// up, VAT on value plus duty plus consumption tax.
-fn china_general(w: &mut Work<'_>, input: &AssessInput<'_>, data: &RegimeData, values: &[i64]) {
-    let d = input.declaration;
-    let nets: Vec<i64> = d.lines.iter().map(|l| l.net_weight_g).collect();
-    let grosses = share(d.gross_weight_g, &nets);
-    general(w, input, data, values, &grosses, i64::MAX, false);
 }
 
 /// China, personal postal articles: one tax by kind of goods up to the
@@ -709,7 +766,10 @@ fn china_postal(
     let mut taxes = Vec::with_capacity(d.lines.len());
     for (i, l) in d.lines.iter().enumerate() {
         match data.vat_rate(input.destination, l.hs_code.as_str(), input.day) {
-            Some(r) => taxes.push((i, values[i], r.postal_article_ppm)),
+            Some(r) => {
+                let r = line_rates(w, r, l, values[i]);
+                taxes.push((i, values[i], r.postal_article_ppm))
+            }
             None => {
                 w.complete = false;
                 w.note(

@@ -128,6 +128,11 @@ pub struct CompanyProfile {
     pub sender: PartyInput,
     pub default_origin: String,
     pub default_currency: String,
+    /// The company sells through a registered cross-border e-commerce
+    /// platform: its parcels to China are cross-border retail imports,
+    /// else general trade.
+    #[serde(default)]
+    pub cross_border_platform: bool,
 }
 
 /// What the declaration list filters by.

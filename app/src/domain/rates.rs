@@ -66,8 +66,11 @@ const REGIMES: &[Column] = &[
     col("gift_free_max", Amount, false),
     col("gift_vat_free_max", Amount, false),
     col("de_minimis_max", Amount, false),
+    col("tariff_duties", YesNo, false),
     col("additional_duties", YesNo, false),
+    col("postal_specific", YesNo, false),
     col("postal_bands", Text, false),
+    col("import_vat", YesNo, false),
     col("cbec_per_transaction_max", Amount, false),
     col("cbec_annual_max", Amount, false),
     col("cbec_share", Percent, false),
@@ -99,6 +102,10 @@ const VAT: &[Column] = &[
     col("vat_percent", Percent, true),
     col("consumption_percent", Percent, true),
     col("postal_article_percent", Percent, true),
+    col("high_end_from", Amount, false),
+    col("high_end_unit", Unit, false),
+    col("high_end_consumption_percent", Percent, false),
+    col("high_end_postal_percent", Percent, false),
     col("valid_from", Date, true),
     col("valid_to", Date, true),
     col("source", Text, false),
@@ -327,6 +334,16 @@ pub enum Record {
     Additional(AdditionalDuty),
     Fx(FxRate),
     Sdr(SdrRate),
+}
+
+/// The overview of the regime data: each table's size, and the data
+/// errors an admin must mend.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataOverview {
+    pub tables: Vec<TableSummary>,
+    /// Destination countries that levy import VAT with no standard VAT
+    /// rate from a day on (`YYYY-MM-DD`): their parcels are refused.
+    pub vat_gaps: Vec<(String, String)>,
 }
 
 /// A table's size, for the overview.

@@ -163,7 +163,62 @@ pub struct VatRate {
     pub consumption_ppm: i64,
     /// China's single postal-article tax for personal parcels; 0 elsewhere.
     pub postal_article_ppm: i64,
+    /// Other rates for high-end goods of the prefix (China: cosmetics,
+    /// perfume and watches above a value per gram or per piece).
+    pub high_end: Option<HighEnd>,
     pub valid: Validity,
+}
+
+/// Goods worth at least `min_minor` per `unit` (per item, or per kg net)
+/// are high-end and pay these rates instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HighEnd {
+    pub min_minor: i64,
+    pub unit: SpecificUnit,
+    pub consumption_ppm: i64,
+    pub postal_article_ppm: i64,
+}
+
+/// The consumption-tax and postal-article rates of one content line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRates {
+    pub vat_ppm: i64,
+    pub consumption_ppm: i64,
+    pub postal_article_ppm: i64,
+    pub high_end: bool,
+}
+
+impl VatRate {
+    /// The rates for a line worth `value_minor` for `quantity` items of
+    /// `net_g` grams net.
+    pub fn for_line(&self, value_minor: i64, quantity: i64, net_g: i64) -> LineRates {
+        let plain = LineRates {
+            vat_ppm: self.vat_ppm,
+            consumption_ppm: self.consumption_ppm,
+            postal_article_ppm: self.postal_article_ppm,
+            high_end: false,
+        };
+        let Some(h) = self.high_end else {
+            return plain;
+        };
+        // value per unit ≥ min, as value × per ≥ min × units.
+        let reached = match h.unit {
+            SpecificUnit::KgNet => {
+                net_g > 0 && value_minor as i128 * 1000 >= h.min_minor as i128 * net_g as i128
+            }
+            _ => quantity > 0 && value_minor as i128 >= h.min_minor as i128 * quantity as i128,
+        };
+        if reached {
+            LineRates {
+                vat_ppm: self.vat_ppm,
+                consumption_ppm: h.consumption_ppm,
+                postal_article_ppm: h.postal_article_ppm,
+                high_end: true,
+            }
+        } else {
+            plain
+        }
+    }
 }
 
 /// An extra duty on goods of an origin (`*`: every origin) into a
@@ -196,8 +251,9 @@ pub struct Cbec {
 }
 
 /// A specific duty per postal item by band of the origin's additional rate
-/// (United States, 29 August 2025 – 28 February 2026): `below_ppm` is the
-/// band's exclusive upper bound (`None`: no bound).
+/// (United States, 29 August 2025 – 28 February 2026, when the carrier
+/// elected it): `below_ppm` is the band's exclusive upper bound (`None`:
+/// no bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PostalBand {
     pub below_ppm: Option<i64>,
@@ -234,11 +290,19 @@ pub struct Regime {
     /// No duty and no tax up to this value (United States USD 800 before
     /// 29 August 2025).
     pub de_minimis_max: Option<i64>,
+    /// Apply the tariff lines (MFN). Off where postal items pay only a
+    /// duty by origin (United States, 29 August 2025 – 23 July 2026).
+    pub tariff_duties: bool,
     /// Apply the territory's additional duties (by origin).
     pub additional_duties: bool,
-    /// A specific amount per postal item instead of the ad valorem
-    /// additional duty, by band.
+    /// The specific amount per postal item of `postal_bands` instead of
+    /// the ad valorem duty by origin: the carrier's election, set by an
+    /// admin (United States, to 28 February 2026).
+    pub postal_specific: bool,
     pub postal_bands: Vec<PostalBand>,
+    /// Import VAT (or GST) is levied: every destination country of the
+    /// territory must have a VAT row. The United States levies none.
+    pub import_vat: bool,
     pub cbec: Option<Cbec>,
     /// Personal postal articles (China): up to this value per parcel, a
     /// single tax; a tax up to `postal_waive_max` is waived.
@@ -271,8 +335,11 @@ impl Regime {
             gift_free_max: None,
             gift_vat_free_max: None,
             de_minimis_max: None,
+            tariff_duties: true,
             additional_duties: false,
+            postal_specific: false,
             postal_bands: Vec::new(),
+            import_vat: true,
             cbec: None,
             postal_article_max: None,
             postal_article_near_max: None,
@@ -399,9 +466,51 @@ impl RegimeData {
         })
     }
 
-    /// Whether the country levies VAT at all (the United States does not).
-    pub fn has_vat(&self, country: &str) -> bool {
-        self.vat.contains_key(country)
+    /// The regimes of every territory, newest first within each.
+    pub fn regimes(&self) -> impl Iterator<Item = &Regime> {
+        self.regimes.values().flatten()
+    }
+
+    /// Destination countries with no standard VAT rate on a day when a
+    /// regime of theirs levies import VAT, from `since` on (past regimes are
+    /// history): each with the first day missing. A parcel to such a
+    /// country cannot be assessed, so this is a data error to mend.
+    pub fn vat_gaps(&self, since: Date) -> Vec<(String, Date)> {
+        let mut gaps = Vec::new();
+        for r in self.regimes().filter(|r| r.import_vat) {
+            if r.valid.to.is_some_and(|to| to <= since) {
+                continue;
+            }
+            let start = r.valid.from.max(since);
+            let countries: Vec<&str> = if r.territory == "EU" {
+                EU_MEMBERS.to_vec()
+            } else {
+                vec![r.territory.as_str()]
+            };
+            for c in countries {
+                let rows = self.vat.get(c).and_then(|m| m.get(""));
+                let mut day = start;
+                loop {
+                    if r.valid.to.is_some_and(|to| day >= to) {
+                        break;
+                    }
+                    match rows.and_then(|v| v.iter().find(|x| x.valid.contains(day))) {
+                        Some(x) => match x.valid.to {
+                            Some(to) => day = to,
+                            None => break,
+                        },
+                        None => {
+                            gaps.push((c.to_owned(), day));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        // The first day missing of each country.
+        gaps.sort();
+        gaps.dedup_by(|later, first| later.0 == first.0);
+        gaps
     }
 
     /// The additional duty rate on goods of `origin` (else of every origin).

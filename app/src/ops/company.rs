@@ -18,13 +18,14 @@ pub async fn profile(state: &AppState, caller: &Caller) -> AppResult<CompanyProf
 /// The profile of `company` (for operations that already checked the caller).
 pub(crate) async fn load(state: &AppState, company: i64) -> AppResult<CompanyProfile> {
     Ok(match db::company::profile(&state.db, company).await? {
-        Some((sender, origin, currency)) => CompanyProfile {
+        Some((sender, origin, currency, cross_border_platform)) => CompanyProfile {
             sender: serde_json::from_str(&sender).map_err(|e| {
                 tracing::error!(error = %e, organisation = company, "stored sender is not valid");
                 AppError::Internal
             })?,
             default_origin: origin,
             default_currency: currency,
+            cross_border_platform,
         },
         None => CompanyProfile {
             default_currency: "EUR".into(),
@@ -70,7 +71,15 @@ pub async fn save(state: &AppState, caller: &Caller, p: CompanyProfile) -> AppRe
     sender.country = sender.country.trim().to_uppercase();
     let json = serde_json::to_string(&sender).or_internal("serialising the company sender")?;
     let mut tx = state.db.begin().await?;
-    db::company::save_profile(&mut tx, company, &json, &origin, &currency).await?;
+    db::company::save_profile(
+        &mut tx,
+        company,
+        &json,
+        &origin,
+        &currency,
+        p.cross_border_platform,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -13,6 +13,7 @@ use time::Date;
 use crate::clearance::{Cleared, Engine};
 use crate::db::{self, declarations as store, parcels, ranges, routing, Tx};
 use crate::domain::account::CurrentUser;
+use crate::domain::assess::NoteCode;
 use crate::domain::decision::Decision;
 use crate::domain::declaration::{self, Context, Declaration, DeclarationInput, Form, LineInput};
 use crate::domain::goods::Money;
@@ -414,13 +415,24 @@ async fn check_all<'a>(
 
 // ---- submission ----
 
-/// The clearance engine for these destinations, today (loaded before the
-/// writing transaction opens).
+/// The clearance engine for a company's parcels to these destinations,
+/// today (loaded before the writing transaction opens).
 pub(crate) async fn prepare_engine(
     state: &AppState,
+    company: i64,
     destinations: Vec<String>,
 ) -> AppResult<Engine> {
-    crate::clearance::prepare(&state.db, &state.engine, destinations, db::now().date()).await
+    let platform = db::company::profile(&state.db, company)
+        .await?
+        .is_some_and(|p| p.3);
+    crate::clearance::prepare(
+        &state.db,
+        &state.engine,
+        destinations,
+        db::now().date(),
+        platform,
+    )
+    .await
 }
 
 /// Validates and submits one declaration: the parcel, its item id and inward
@@ -468,6 +480,28 @@ pub async fn submit_batch(
     Ok(out)
 }
 
+/// A destination that levies import VAT with no VAT rate in the data is a
+/// data error: the parcel is refused (never assessed as owing no VAT), and
+/// the error is logged for the admins, whose rates page lists the gap.
+fn refuse_without_vat_rate(c: &Cleared, naming: Naming, i: usize) -> AppResult<()> {
+    match c
+        .assessment
+        .notes
+        .iter()
+        .find(|n| n.code == NoteCode::NoVatRate)
+    {
+        Some(n) => {
+            tracing::error!(
+                destination = n.args.first().map(String::as_str).unwrap_or(""),
+                hs_code = n.args.get(1).map(String::as_str).unwrap_or(""),
+                "no VAT rate for a destination that levies VAT: a parcel was refused; mend the VAT data"
+            );
+            Err(naming.problem(i, "addressee.country", "destination_no_vat_rate"))
+        }
+        None => Ok(()),
+    }
+}
+
 /// Writes checked submissions in one transaction of their own.
 async fn write_checked(
     state: &AppState,
@@ -478,6 +512,7 @@ async fn write_checked(
 ) -> AppResult<Vec<Submitted>> {
     let engine = prepare_engine(
         state,
+        company,
         subs.iter()
             .map(|s| s.declaration.addressee.country.clone())
             .collect(),
@@ -512,6 +547,9 @@ pub(crate) async fn write_submissions(
         .zip(&ids)
         .map(|(s, id)| engine.clear(&s.declaration, id.as_str()))
         .collect::<AppResult<Vec<_>>>()?;
+    for (i, c) in cleared.iter().enumerate() {
+        refuse_without_vat_rate(c, naming, i)?;
+    }
     let parcel_ids = insert_parcels(tx, company, subs, &ids, &cleared).await?;
     claim_item_ids(
         tx,
@@ -978,12 +1016,13 @@ pub async fn amend(
     f.submitted = true;
     // A new value or HS code is a new assessment (the old one stays as
     // history), and the payment status follows it.
-    let engine = prepare_engine(state, vec![d.addressee.country.clone()]).await?;
+    let engine = prepare_engine(state, company, vec![d.addressee.country.clone()]).await?;
     let mut tx = state.db.begin().await?;
     engine
         .load_year_totals(&mut tx, &[&d], Some(parcel_id))
         .await?;
     let cleared = engine.clear(&d, &p.item_id)?;
+    refuse_without_vat_rate(&cleared, Naming::Plain, 0)?;
     let payment =
         PaymentStatus::parse(&p.payment_status).or_internal("stored payment status unknown")?;
     let wanted = match (payment, cleared.due()) {

@@ -8,7 +8,7 @@ use crate::db::{audit, clearance, Db, Tx};
 use crate::domain::account::{CurrentUser, Role};
 use crate::domain::goods::Currency;
 use crate::domain::rates::{
-    ImportOutcome, RateRow, RateTable, RowState, Table, TableSummary, PAGE_ROWS,
+    DataOverview, ImportOutcome, RateRow, RateTable, RowState, Table, TableSummary, PAGE_ROWS,
 };
 use crate::domain::rates::{Record, Sourced};
 use crate::domain::tariff::day_text;
@@ -69,7 +69,7 @@ fn audited(table: Table, cells: &[String]) -> serde_json::Value {
         .into()
 }
 
-pub async fn summaries(state: &AppState, caller: &Caller) -> AppResult<Vec<TableSummary>> {
+pub async fn summaries(state: &AppState, caller: &Caller) -> AppResult<DataOverview> {
     caller.require(&[Role::Admin])?;
     let db = &state.db;
     let mut out = Vec::new();
@@ -84,7 +84,16 @@ pub async fn summaries(state: &AppState, caller: &Caller) -> AppResult<Vec<Table
             future: s.iter().filter(|s| **s == RowState::Future).count(),
         });
     }
-    Ok(out)
+    let data = state.engine.regime_data(db).await?;
+    let vat_gaps = data
+        .vat_gaps(today())
+        .into_iter()
+        .map(|(country, from)| (country, day_text(from)))
+        .collect();
+    Ok(DataOverview {
+        tables: out,
+        vat_gaps,
+    })
 }
 
 pub async fn list(state: &AppState, caller: &Caller, name: &str, q: &str) -> AppResult<RateTable> {

@@ -284,6 +284,7 @@ async fn check_and_save(
     // Save: one transaction, so a failure saves nothing.
     let engine = prepare_engine(
         state,
+        company,
         ready
             .iter()
             .map(|s| s.declaration.addressee.country.clone())

@@ -76,6 +76,14 @@ fn CompanyForm(p: CompanyProfile, errors: Memo<FormErrors>, l: Locale) -> impl I
             </fieldset>
             {field("profile[default_origin]", "default_origin".into(), td_string!(l, declare.default_origin).to_string(), p.default_origin)}
             {field("profile[default_currency]", "default_currency".into(), td_string!(l, declare.default_currency).to_string(), p.default_currency)}
+            <div class="field">
+                <div class="checkbox">
+                    <input class="checkbox__input" type="checkbox" id="cross_border_platform" name="profile[cross_border_platform]" value="true"
+                        checked=p.cross_border_platform aria-describedby="cross_border_platform-hint" />
+                    <label class="checkbox__label" for="cross_border_platform">{t!(i18n, declare.cross_border_platform)}</label>
+                </div>
+                <p class="field__hint" id="cross_border_platform-hint">{t!(i18n, declare.cross_border_platform_hint)}</p>
+            </div>
             <button type="submit" class="button">{t!(i18n, declare.save)}</button>
         </form>
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::rates::{get_rate_row, list_rate_rows, list_rate_tables, TableSummary};
+use crate::api::rates::{get_rate_row, list_rate_rows, list_rate_tables, DataOverview};
 use crate::components::{
     error_text, remembered, urlencode, use_form_errors, ErrorSummary, FormErrors, Guarded, Problem,
     SortableTable,
@@ -58,7 +58,14 @@ pub fn column_label(l: Locale, name: &str) -> String {
         "gift_free_max" => td_string!(l, rates.col_gift_free_max),
         "gift_vat_free_max" => td_string!(l, rates.col_gift_vat_free_max),
         "de_minimis_max" => td_string!(l, rates.col_de_minimis_max),
+        "tariff_duties" => td_string!(l, rates.col_tariff_duties),
         "additional_duties" => td_string!(l, rates.col_additional_duties),
+        "postal_specific" => td_string!(l, rates.col_postal_specific),
+        "import_vat" => td_string!(l, rates.col_import_vat),
+        "high_end_from" => td_string!(l, rates.col_high_end_from),
+        "high_end_unit" => td_string!(l, rates.col_high_end_unit),
+        "high_end_consumption_percent" => td_string!(l, rates.col_high_end_consumption_percent),
+        "high_end_postal_percent" => td_string!(l, rates.col_high_end_postal_percent),
         "postal_bands" => td_string!(l, rates.col_postal_bands),
         "cbec_per_transaction_max" => td_string!(l, rates.col_cbec_per_transaction_max),
         "cbec_annual_max" => td_string!(l, rates.col_cbec_annual_max),
@@ -97,6 +104,8 @@ fn kind_hint(l: Locale, table: Table, kind: ColumnKind, name: &str) -> Option<St
         (_, "hs_prefix") if table == Table::Vat => td_string!(l, rates.hint_hs_prefix_vat),
         (_, "hs_prefix") => td_string!(l, rates.hint_hs_prefix),
         (_, "postal_bands") => td_string!(l, rates.hint_postal_bands),
+        (_, "postal_specific") => td_string!(l, rates.hint_postal_specific),
+        (_, "high_end_from") => td_string!(l, rates.hint_high_end_from),
         (_, "origin") => td_string!(l, rates.hint_origin),
         (_, "territory") => td_string!(l, rates.hint_territory),
         (ColumnKind::Date, "valid_to") => td_string!(l, rates.hint_valid_to),
@@ -157,7 +166,7 @@ fn OverviewPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match tables.await {
-                    Ok(list) => view! { <Overview list /> }.into_any(),
+                    Ok(data) => view! { <Overview data /> }.into_any(),
                     Err(e) => view! { <Problem error=e /> }.into_any(),
                 }
             })}
@@ -166,10 +175,27 @@ fn OverviewPage() -> impl IntoView {
 }
 
 #[component]
-fn Overview(list: Vec<TableSummary>) -> impl IntoView {
+fn Overview(data: DataOverview) -> impl IntoView {
     let i18n = use_i18n();
     let l = i18n.get_locale_untracked();
+    let list = data.tables;
+    let gaps = data.vat_gaps;
     view! {
+        {(!gaps.is_empty()).then(|| view! {
+            <div class="notice notice--warning" role="alert" id="vat-gaps">
+                <h2>{t!(i18n, rates.vat_gaps_title)}</h2>
+                <p>{t!(i18n, rates.vat_gaps_intro)}</p>
+                <ul>
+                    {gaps.into_iter().map(|(code, from)| {
+                        let country = crate::domain::org::CountryCode::name(&code);
+                        view! {
+                            <li>{td!(l, rates.vat_gap, country = move || country.clone(), code = move || code.clone(), from = move || from.clone())}</li>
+                        }
+                    }).collect_view()}
+                </ul>
+                <p><a href="/admin/rates/vat">{t!(i18n, rates.vat_gaps_mend)}</a></p>
+            </div>
+        })}
         <div class="table-wrap">
             <table class="table" id="rate-tables">
                 <thead><tr>
@@ -424,7 +450,10 @@ fn RowForm(table: Table, row: Option<RateRow>, errors: Memo<FormErrors>) -> impl
             let invalid = error.is_some().then_some("true");
             let control = match c.kind {
                 ColumnKind::YesNo => {
-                    let yes = value == "yes";
+                    // A new row's flags that are on unless said otherwise.
+                    let yes = value == "yes"
+                        || (value.is_empty()
+                            && matches!(c.name, "tariff_duties" | "import_vat" | "transport_in_value"));
                     view! {
                         <select class="select" id=field.clone() name=name aria-describedby=described aria-invalid=invalid>
                             <option value="yes" selected=yes>{t!(i18n, rates.yes)}</option>

@@ -60,7 +60,7 @@ pub fn read_table(
     match table {
         Table::Regimes => wrap(read_regimes(text), |r| Record::Regimes(Box::new(r))),
         Table::Tariff => wrap(read_tariff(text, currency_of), Record::Tariff),
-        Table::Vat => wrap(read_vat(text), Record::Vat),
+        Table::Vat => wrap(read_vat(text, currency_of), Record::Vat),
         Table::Additional => wrap(read_additional(text), Record::Additional),
         Table::Fx => wrap(read_fx(text), Record::Fx),
         Table::Sdr => wrap(read_sdr(text), Record::Sdr),
@@ -226,8 +226,11 @@ impl Record {
                     amount_opt(r.gift_free_max, c),
                     amount_opt(r.gift_vat_free_max, c),
                     amount_opt(r.de_minimis_max, c),
+                    yes(r.tariff_duties),
                     yes(r.additional_duties),
+                    yes(r.postal_specific),
                     bands(&r.postal_bands, c),
+                    yes(r.import_vat),
                     amount_opt(r.cbec.map(|x| x.per_transaction_max), c),
                     amount_opt(r.cbec.map(|x| x.annual_max), c),
                     r.cbec.map(|x| percent(x.share_ppm)).unwrap_or_default(),
@@ -265,16 +268,24 @@ impl Record {
                     s,
                 ]
             }
-            Record::Vat(v) => vec![
-                v.country.clone(),
-                v.hs_prefix.clone(),
-                percent(v.vat_ppm),
-                percent(v.consumption_ppm),
-                percent(v.postal_article_ppm),
-                day(v.valid.from),
-                day_opt(v.valid.to),
-                s,
-            ],
+            Record::Vat(v) => {
+                let c = currency_of(crate::domain::tariff::territory_of(&v.country));
+                let h = v.high_end;
+                vec![
+                    v.country.clone(),
+                    v.hs_prefix.clone(),
+                    percent(v.vat_ppm),
+                    percent(v.consumption_ppm),
+                    percent(v.postal_article_ppm),
+                    amount_opt(h.map(|h| h.min_minor), c),
+                    h.map(|h| h.unit.as_str().to_owned()).unwrap_or_default(),
+                    h.map(|h| percent(h.consumption_ppm)).unwrap_or_default(),
+                    h.map(|h| percent(h.postal_article_ppm)).unwrap_or_default(),
+                    day(v.valid.from),
+                    day_opt(v.valid.to),
+                    s,
+                ]
+            }
             Record::Additional(a) => vec![
                 a.territory.clone(),
                 a.origin.clone(),

@@ -57,16 +57,23 @@ async fn lane_of(app: &TestApp, parcel: &Value) -> (String, i64) {
 }
 
 both_backends!(the_regime_data_is_seeded_once, |app| {
-    assert_eq!(app.count("select count(*) from regimes").await, 9);
+    assert_eq!(app.count("select count(*) from regimes").await, 10);
     assert!(app.count("select count(*) from tariff_lines").await > 100);
+    // France: the standard rate and books.
     assert_eq!(
         app.count("select count(*) from vat_rates where country = 'FR'")
             .await,
-        1
+        2
+    );
+    // A standard rate for the 27 member states, the United Kingdom and China.
+    assert_eq!(
+        app.count("select count(distinct country) from vat_rates where hs_prefix = ''")
+            .await,
+        29
     );
     // Starting again does not seed twice.
     assert!(!app::clearance::ensure_seeded(&app.db).await.unwrap());
-    assert_eq!(app.count("select count(*) from regimes").await, 9);
+    assert_eq!(app.count("select count(*) from regimes").await, 10);
 });
 
 both_backends!(

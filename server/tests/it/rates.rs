@@ -26,6 +26,20 @@ fn declaration(to: &str, addressee: (&str, &str, &str), value: &str) -> Value {
     })
 }
 
+/// Every merchant company says it sells through a registered cross-border
+/// e-commerce platform: its parcels to China are cross-border retail.
+async fn on_cross_border_platform(app: &TestApp) {
+    app.exec(
+        "insert into company_profiles (organisation_id, sender_json, default_origin,
+                                       default_currency, cross_border_platform, updated_at)
+         select id, '{}', '', 'EUR', true, '2026-01-01T00:00:00Z' from organisations
+         where kind = 'company'
+         on conflict (organisation_id) do update set cross_border_platform = true",
+    )
+    .await
+    .unwrap();
+}
+
 /// The rows of a table matching `q`.
 async fn rows(app: &TestApp, c: &reqwest::Client, table: &str, q: &str) -> Vec<Value> {
     let r = app
@@ -336,9 +350,10 @@ both_backends!(an_admin_exports_and_imports_a_table_all_or_nothing, |app| {
     let stored = app.count("select count(*) from vat_rates").await;
     assert_eq!(exported.lines().count() as i64, stored + 1);
     assert!(exported.starts_with(
-            "country,hs_prefix,vat_percent,consumption_percent,postal_article_percent,valid_from,valid_to,source"
+            "country,hs_prefix,vat_percent,consumption_percent,postal_article_percent,high_end_from,high_end_unit,high_end_consumption_percent,high_end_postal_percent,valid_from,valid_to,source"
         ));
-    assert!(exported.contains("FR,,20,0,0,2014-01-01,,ibericode/vat-rates"));
+    assert!(exported.contains("FR,,20,0,0,,,,,2014-01-01,,ibericode/vat-rates"));
+    assert!(exported.contains("CN,3304,13,0,20,10000.00,kg_net,15,50,2019-04-01,,"));
 
     // The exported file imported as it is replaces every row by itself.
     let r = admin
@@ -460,7 +475,7 @@ both_backends!(an_admin_exports_and_imports_a_table_all_or_nothing, |app| {
     let ends: Vec<(&str, &str, &str)> = fr
         .iter()
         .filter(|r| cell(r, 1).is_empty())
-        .map(|r| (cell(r, 2), cell(r, 5), cell(r, 6)))
+        .map(|r| (cell(r, 2), cell(r, 9), cell(r, 10)))
         .collect();
     assert_eq!(
         ends,
@@ -515,6 +530,7 @@ both_backends!(
         )
         .await
         .unwrap();
+        on_cross_border_platform(&app).await;
         let key = merchant_api_key(&app).await;
         let notes = |id: i64| {
             let app = &app;
@@ -609,6 +625,7 @@ both_backends!(
         )
         .await
         .unwrap();
+        on_cross_border_platform(&app).await;
         let key = merchant_api_key(&app).await;
         // Three parcels of CNY 4,680.00 make CNY 14,040.00: room for two
         // more within CNY 26,000, not three.
@@ -637,5 +654,146 @@ both_backends!(
             .await,
             5 * 468_000
         );
+    }
+);
+
+both_backends!(
+    a_destination_without_a_vat_rate_is_refused_and_reported,
+    |app| {
+        // Malta's VAT rows are lost (an admin's mistake, say).
+        app.exec(
+            "insert into routes (country_code, postcode_prefix, office_id, created_at)
+             select 'MT', '', min(id), '2026-01-01T00:00:00Z' from offices",
+        )
+        .await
+        .unwrap();
+        let admin = app.signed_in("admin").await;
+        let overview = json(app.post(&admin, "/api/rates/tables", &[]).await).await;
+        assert_eq!(overview["vat_gaps"], json!([]), "the seed covers all 27");
+        app.exec("delete from vat_rates where country = 'MT'")
+            .await
+            .unwrap();
+        app.exec("update data_versions set version = version + 1 where name = 'regimes'")
+            .await
+            .unwrap();
+        let parcels = app.count("select count(*) from parcels").await;
+        let key = merchant_api_key(&app).await;
+        let r = reqwest::Client::new()
+            .post(app.url("/api/v1/declarations"))
+            .bearer_auth(&key)
+            .json(&declaration("MT", ("Maria Borg", "VLT 1010", ""), "40.00"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = r.text().await.unwrap();
+        assert!(body.contains("destination_no_vat_rate"), "{body}");
+        assert_eq!(app.count("select count(*) from parcels").await, parcels);
+        // Other destinations go on.
+        submit_declaration(
+            &app,
+            &key,
+            &declaration("FR", ("Anne", "75001", ""), "40.00"),
+        )
+        .await;
+        // The admin's overview names the country and the first day missing.
+        let overview = json(app.post(&admin, "/api/rates/tables", &[]).await).await;
+        let gaps = overview["vat_gaps"].as_array().unwrap();
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0][0], "MT");
+        let page = app
+            .get_page(&admin, "/admin/rates")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("id=\"vat-gaps\""), "{page}");
+        assert!(page.contains("Malta"), "{page}");
+    }
+);
+
+both_backends!(
+    china_parcels_are_cross_border_only_from_a_registered_platform,
+    |app| {
+        app.exec(
+            "insert into routes (country_code, postcode_prefix, office_id, created_at)
+             select 'CN', '', min(id), '2026-01-01T00:00:00Z' from offices",
+        )
+        .await
+        .unwrap();
+        let key = merchant_api_key(&app).await;
+        let detail = |id: i64| {
+            let app = &app;
+            async move {
+                app.text(&format!(
+                    "select detail from assessments where current and parcel_id = {id}"
+                ))
+                .await
+            }
+        };
+        let li = ("Li Wei", "200000", "310101199001011234");
+        // Not on a platform: general trade, nothing counted for the year.
+        let p = submit_declaration(&app, &key, &declaration("CN", li, "100.00")).await;
+        assert!(detail(p).await.contains("general_trade"));
+        assert_eq!(
+            app.count(&format!(
+                "select annual_minor from assessments where current and parcel_id = {p}"
+            ))
+            .await,
+            0
+        );
+        // The merchant says it sells through a registered platform (its
+        // company profile); the next parcel is cross-border.
+        let m = app.signed_in("merchant").await;
+        let profile = json(app.post(&m, "/api/declarations/profile", &[]).await).await;
+        assert_eq!(profile["cross_border_platform"], false);
+        let r = app
+            .post(
+                &m,
+                "/api/declarations/profile/save",
+                &[
+                    ("profile[sender][name]", "Maison Lumière SARL"),
+                    ("profile[sender][address1]", "12 rue des Lilas"),
+                    ("profile[sender][city]", "Lyon"),
+                    ("profile[sender][postcode]", "69001"),
+                    ("profile[sender][country]", "FR"),
+                    ("profile[default_origin]", "FR"),
+                    ("profile[default_currency]", "EUR"),
+                    ("profile[cross_border_platform]", "true"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let profile = json(app.post(&m, "/api/declarations/profile", &[]).await).await;
+        assert_eq!(profile["cross_border_platform"], true);
+        let p = submit_declaration(&app, &key, &declaration("CN", li, "100.00")).await;
+        assert!(detail(p).await.contains("\"cbec\""));
+        // EUR 100.00 = CNY 780.00 at the seeded rate.
+        assert_eq!(
+            app.count(&format!(
+                "select annual_minor from assessments where current and parcel_id = {p}"
+            ))
+            .await,
+            78_000
+        );
+        // A form without the box unticks it.
+        let r = app
+            .post(
+                &m,
+                "/api/declarations/profile/save",
+                &[
+                    ("profile[sender][name]", "Maison Lumière SARL"),
+                    ("profile[sender][address1]", "12 rue des Lilas"),
+                    ("profile[sender][city]", "Lyon"),
+                    ("profile[sender][postcode]", "69001"),
+                    ("profile[sender][country]", "FR"),
+                    ("profile[default_origin]", "FR"),
+                    ("profile[default_currency]", "EUR"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let profile = json(app.post(&m, "/api/declarations/profile", &[]).await).await;
+        assert_eq!(profile["cross_border_platform"], false);
     }
 );

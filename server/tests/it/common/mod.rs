@@ -339,6 +339,14 @@ impl TestApp {
         }
     }
 
+    /// The one text value `sql` selects.
+    pub async fn text(&self, sql: &str) -> String {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("text"),
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("text"),
+        }
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         match &self.db {
             Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await.expect("count"),
