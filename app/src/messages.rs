@@ -36,6 +36,10 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "office_code_invalid" => td_string!(locale, errors.office_code_invalid).to_string(),
         "office_code_taken" => td_string!(locale, errors.office_code_taken).to_string(),
         "office_wrong_kind" => td_string!(locale, errors.office_wrong_kind).to_string(),
+        "office_not_exchange" => td_string!(locale, errors.office_not_exchange).to_string(),
+        "customs_office_not_in_country" => {
+            td_string!(locale, errors.customs_office_not_in_country).to_string()
+        }
         "office_not_in_organisation" => {
             td_string!(locale, errors.office_not_in_organisation).to_string()
         }
@@ -104,6 +108,7 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "item_id_check_digit" => with(td_string!(locale, errors.item_id_check_digit)),
         "item_id_country" => with(td_string!(locale, errors.item_id_country)),
         "item_id_serial" => td_string!(locale, errors.item_id_serial).to_string(),
+        "item_id_not_in_ranges" => td_string!(locale, errors.item_id_not_in_ranges).to_string(),
         "item_id_taken" => td_string!(locale, errors.item_id_taken).to_string(),
         "item_id_fixed" => td_string!(locale, errors.item_id_fixed).to_string(),
         "no_item_ids" => td_string!(locale, errors.no_item_ids).to_string(),

@@ -169,6 +169,8 @@ pub async fn load_if_empty(db: &Db, staff_totp: bool) -> AppResult<bool> {
             "",
         )
         .await?;
+        // Its officers clear the parcels arriving at the office of exchange.
+        db::orgs::set_customs_office(&mut tx, exchange, Some(c_office)).await?;
         if *country == "FR" {
             fr = (post_id, exchange, customs_id, c_office);
         }

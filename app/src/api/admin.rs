@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 pub use crate::domain::account::UserSummary;
-pub use crate::domain::org::{Office, Organisation, OrganisationDetail, StaffFormChoices};
+pub use crate::domain::org::{
+    Office, OfficeEdit, Organisation, OrganisationDetail, StaffFormChoices,
+};
 
 #[server(endpoint = "admin/users")]
 pub async fn list_users(role: Option<String>) -> Result<Vec<UserSummary>, AppError> {
@@ -164,16 +166,23 @@ pub async fn update_office(
     id: i64,
     office_name: String,
     postcode: Option<String>,
+    customs_office_id: Option<String>,
 ) -> Result<i64, AppError> {
     let postcode = postcode.unwrap_or_default();
+    let customs_office_id = customs_office_id.unwrap_or_default();
     let result = crate::api::op!(
         crate::ops::admin::update_office,
         id,
         &office_name,
-        &postcode
+        &postcode,
+        &customs_office_id
     );
     let back = format!("/admin/offices/{id}");
-    let keep = vec![("office_name", office_name), ("postcode", postcode)];
+    let keep = vec![
+        ("office_name", office_name),
+        ("postcode", postcode),
+        ("customs_office_id", customs_office_id),
+    ];
     crate::api::respond::remember_on_error(&result, &back, keep).await;
     crate::api::respond::finish_form(
         result,
@@ -183,6 +192,6 @@ pub async fn update_office(
 }
 
 #[server(endpoint = "admin/office")]
-pub async fn get_office(id: i64) -> Result<Office, AppError> {
+pub async fn get_office(id: i64) -> Result<OfficeEdit, AppError> {
     crate::api::respond::reply(crate::api::op!(crate::ops::admin::get_office, id))
 }

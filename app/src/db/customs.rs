@@ -388,9 +388,11 @@ pub async fn latest_declarations(
 }
 
 /// The latest 100 scored parcels to `country`, optionally of one lane.
+/// The newest scored parcels of a customs scope (an officer's office, a
+/// supervisor's country), of one lane or all.
 pub async fn scored_parcels(
     db: &Db,
-    country: &str,
+    scope: &crate::domain::customs::Scope,
     lane: Option<&str>,
 ) -> AppResult<Vec<crate::domain::customs::ScoredParcel>> {
     Ok(on_db!(db, |p| sqlx::query_as::<
@@ -402,12 +404,27 @@ pub async fn scored_parcels(
          join declarations d on d.id = p.declaration_id
          left join risk_scores s on s.parcel_id = p.id and s.current
          where p.destination_country = $1 and ($2 is null or p.lane = $2)
+           and ($3 is null or p.inward_office_id in
+                (select id from offices where customs_office_id = $3))
          order by p.id desc limit 100"
     )
-    .bind(country)
+    .bind(&scope.country)
     .bind(lane)
+    .bind(scope.office)
     .fetch_all(p)
     .await)?)
+}
+
+/// The customs office that clears the parcels arriving at an office of
+/// exchange.
+pub async fn customs_office_of(db: &Db, exchange_office: i64) -> AppResult<Option<i64>> {
+    Ok(on_db!(db, |p| sqlx::query_scalar::<_, Option<i64>>(
+        "select customs_office_id from offices where id = $1"
+    )
+    .bind(exchange_office)
+    .fetch_optional(p)
+    .await)?
+    .flatten())
 }
 
 /// Whether an administration has an active reason code (in the caller's

@@ -71,7 +71,7 @@ pub async fn get_org(db: &Db, id: i64) -> AppResult<Organisation> {
 
 pub async fn list_offices(db: &Db, organisation_id: Option<i64>) -> AppResult<Vec<Office>> {
     Ok(on_db!(db, |p| sqlx::query_as::<_, Office>(
-        "select id, organisation_id, kind, code, name, postcode from offices
+        "select id, organisation_id, kind, code, name, postcode, customs_office_id from offices
          where ($1 is null or organisation_id = $1) order by code"
     )
     .bind(organisation_id)
@@ -81,12 +81,43 @@ pub async fn list_offices(db: &Db, organisation_id: Option<i64>) -> AppResult<Ve
 
 pub async fn get_office(db: &Db, id: i64) -> AppResult<Office> {
     on_db!(db, |p| sqlx::query_as::<_, Office>(
-        "select id, organisation_id, kind, code, name, postcode from offices where id = $1"
+        "select id, organisation_id, kind, code, name, postcode, customs_office_id from offices
+         where id = $1"
     )
     .bind(id)
     .fetch_optional(p)
     .await)?
     .ok_or(AppError::NotFound)
+}
+
+/// The customs offices of a country's customs administration.
+pub async fn customs_offices(db: &Db, country: &str) -> AppResult<Vec<Office>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<_, Office>(
+        "select f.id, f.organisation_id, f.kind, f.code, f.name, f.postcode, f.customs_office_id
+         from offices f join organisations o on o.id = f.organisation_id
+         where f.kind = 'customs' and o.country_code = $1 order by f.code"
+    )
+    .bind(country)
+    .fetch_all(p)
+    .await)?)
+}
+
+/// Names the customs office that clears an office of exchange's parcels.
+pub async fn set_customs_office(
+    tx: &mut Tx,
+    exchange_office: i64,
+    customs_office: Option<i64>,
+) -> AppResult<()> {
+    let n = on_tx!(tx, |c| sqlx::query(
+        "update offices set customs_office_id = $1, updated_at = $2 where id = $3"
+    )
+    .bind(customs_office)
+    .bind(now())
+    .bind(exchange_office)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    one_row(n)
 }
 
 /// Adds an office to an organisation; office codes are unique.

@@ -152,6 +152,20 @@ pub async fn list_ranges(db: &Db) -> AppResult<Vec<RangeRow>> {
     .await)?)
 }
 
+/// The company's S10 ranges: (service, country, first serial, last serial).
+pub async fn company_ranges(db: &Db, company: i64) -> AppResult<Vec<(String, String, i64, i64)>> {
+    Ok(on_db!(db, |p| sqlx::query_as::<
+        _,
+        (String, String, i64, i64),
+    >(
+        "select service, country_code, first_serial, last_serial from s10_ranges
+         where company_id = $1"
+    )
+    .bind(company)
+    .fetch_all(p)
+    .await)?)
+}
+
 /// Serials left in the company's S10 ranges.
 pub async fn item_ids_left(db: &Db, company: i64) -> AppResult<i64> {
     Ok(on_db!(db, |p| sqlx::query_scalar::<_, i64>(

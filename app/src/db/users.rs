@@ -127,9 +127,10 @@ pub async fn current_user(db: &Db, id: i64) -> AppResult<Option<CurrentUser>> {
 }
 
 /// Users, optionally only those of one country's organisations (for supervisors).
+/// The accounts of an organisation (`None`: all), of a role (`None`: all).
 pub async fn list_users(
     db: &Db,
-    country: Option<&str>,
+    organisation: Option<i64>,
     role: Option<&str>,
 ) -> AppResult<Vec<UserSummary>> {
     Ok(on_db!(db, |p| sqlx::query_as::<_, UserSummary>(
@@ -139,10 +140,10 @@ pub async fn list_users(
          from users u
          left join organisations o on o.id = u.organisation_id
          left join offices f on f.id = u.office_id
-         where ($1 is null or o.country_code = $1) and ($2 is null or u.role = $2)
+         where ($1 is null or u.organisation_id = $1) and ($2 is null or u.role = $2)
          order by u.role, u.email"
     )
-    .bind(country)
+    .bind(organisation)
     .bind(role)
     .fetch_all(p)
     .await)?)
@@ -193,10 +194,10 @@ pub async fn count_demo_users(db: &Db) -> AppResult<i64> {
 }
 
 /// Role, organisation country and office of an account, for scope checks.
-pub async fn scope_of(db: &Db, id: i64) -> AppResult<(String, Option<String>)> {
-    on_db!(db, |p| sqlx::query_as::<_, (String, Option<String>)>(
-        "select u.role, o.country_code from users u
-         left join organisations o on o.id = u.organisation_id where u.id = $1"
+/// An account's role and organisation.
+pub async fn scope_of(db: &Db, id: i64) -> AppResult<(String, Option<i64>)> {
+    on_db!(db, |p| sqlx::query_as::<_, (String, Option<i64>)>(
+        "select role, organisation_id from users where id = $1"
     )
     .bind(id)
     .fetch_optional(p)

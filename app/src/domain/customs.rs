@@ -102,3 +102,40 @@ pub struct SupervisorLists {
 
 pub const BACKTEST_DEFAULT: i64 = 500;
 pub const BACKTEST_MAX: i64 = 20_000;
+
+/// The parcels a customs user works on: an officer those cleared at their
+/// own customs office (the offices of exchange it serves), a supervisor
+/// every parcel to their country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub country: String,
+    /// The officer's customs office; `None` for a supervisor.
+    pub office: Option<i64>,
+}
+
+impl Scope {
+    /// The scope of an officer or supervisor (`None`: not customs, or an
+    /// account without its country or office).
+    pub fn of(user: &super::account::CurrentUser) -> Option<Scope> {
+        use super::account::Role;
+        let country = user.country_code.clone()?;
+        match user.role {
+            Role::CustomsSupervisor => Some(Scope {
+                country,
+                office: None,
+            }),
+            Role::CustomsOfficer => Some(Scope {
+                country,
+                office: Some(user.office_id?),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether a parcel to `destination`, cleared by customs office
+    /// `cleared_at` (that of its inward office of exchange), is this
+    /// scope's.
+    pub fn covers(&self, destination: &str, cleared_at: Option<i64>) -> bool {
+        destination == self.country && self.office.is_none_or(|o| cleared_at == Some(o))
+    }
+}

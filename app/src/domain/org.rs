@@ -25,6 +25,18 @@ pub struct Office {
     pub code: String,
     pub name: String,
     pub postcode: String,
+    /// An office of exchange: the customs office that clears the parcels
+    /// arriving there (its officers work on them).
+    #[serde(default)]
+    pub customs_office_id: Option<i64>,
+}
+
+/// An office with the customs offices of its country (an office of
+/// exchange chooses the one that clears its parcels).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeEdit {
+    pub office: Office,
+    pub customs_offices: Vec<Office>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

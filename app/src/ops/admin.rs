@@ -6,7 +6,7 @@ use crate::domain::account::UserSummary;
 use crate::domain::account::{self, CurrentUser, Role};
 use crate::domain::org::Organisation;
 use crate::domain::org::{check_office_code, check_postcode, CountryCode, OfficeKind, OrgKind};
-use crate::domain::org::{Office, OrganisationDetail, StaffFormChoices};
+use crate::domain::org::{Office, OfficeEdit, OrganisationDetail, StaffFormChoices};
 use crate::domain::throttle::remaining_secs;
 use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
@@ -17,15 +17,12 @@ use crate::state::AppState;
 const ADMINS: &[Role] = &[Role::Admin];
 const STAFF_MANAGERS: &[Role] = &[Role::Admin, Role::CustomsSupervisor];
 
-/// A supervisor manages the customs officers of their own country only.
-fn supervisor_country(user: &CurrentUser) -> AppResult<Option<String>> {
+/// Whose accounts a manager sees: an admin everyone's (`None`), a customs
+/// supervisor their own administration's staff only.
+fn administration_of(user: &CurrentUser) -> AppResult<Option<i64>> {
     match user.role {
         Role::Admin => Ok(None),
-        Role::CustomsSupervisor => user
-            .country_code
-            .clone()
-            .map(Some)
-            .ok_or(AppError::Forbidden),
+        Role::CustomsSupervisor => user.organisation_id.map(Some).ok_or(AppError::Forbidden),
         _ => Err(AppError::Forbidden),
     }
 }
@@ -36,14 +33,14 @@ pub async fn list_users(
     role: Option<String>,
 ) -> AppResult<Vec<UserSummary>> {
     let user = caller.require(STAFF_MANAGERS)?;
-    let country = supervisor_country(user)?;
+    let administration = administration_of(user)?;
     let role = role.filter(|r| !r.is_empty());
     if let Some(r) = &role {
         r.parse::<Role>()
             .map_err(|_| AppError::field("role", "role_invalid"))?;
     }
     let db = &state.db;
-    let mut users = db::users::list_users(db, country.as_deref(), role.as_deref()).await?;
+    let mut users = db::users::list_users(db, administration, role.as_deref()).await?;
     let cfg = &state.config;
     let now = db::now().unix_timestamp();
     for (subject, f) in throttle::all_accounts(db).await? {
@@ -255,7 +252,7 @@ pub async fn create_staff(state: &AppState, caller: &Caller, input: NewStaff) ->
 }
 
 /// The me, if they may change account `user_id`: an admin any other
-/// account, a supervisor the customs officers of their own country.
+/// account, a supervisor the customs officers of their own administration.
 async fn may_manage<'a>(
     state: &AppState,
     caller: &'a Caller,
@@ -268,9 +265,9 @@ async fn may_manage<'a>(
             code: self_code.into(),
         });
     }
-    let (role, country) = db::users::scope_of(&state.db, user_id).await?;
+    let (role, organisation) = db::users::scope_of(&state.db, user_id).await?;
     if user.role == Role::CustomsSupervisor
-        && (role != Role::CustomsOfficer.as_str() || country != user.country_code)
+        && (role != Role::CustomsOfficer.as_str() || organisation != user.organisation_id)
     {
         return Err(AppError::Forbidden);
     }
@@ -478,18 +475,27 @@ pub async fn update_organisation(
     Ok(())
 }
 
-pub async fn get_office(state: &AppState, caller: &Caller, id: i64) -> AppResult<Office> {
+pub async fn get_office(state: &AppState, caller: &Caller, id: i64) -> AppResult<OfficeEdit> {
     caller.require(ADMINS)?;
-    db::orgs::get_office(&state.db, id).await
+    let db = &state.db;
+    let office = db::orgs::get_office(db, id).await?;
+    let org = db::orgs::get_org(db, office.organisation_id).await?;
+    Ok(OfficeEdit {
+        customs_offices: db::orgs::customs_offices(db, &org.country_code).await?,
+        office,
+    })
 }
 
-/// Renames an office or changes its postcode; returns its organisation.
+/// Renames an office or changes its postcode and (an office of exchange)
+/// the customs office of its country that clears its parcels; returns its
+/// organisation.
 pub async fn update_office(
     state: &AppState,
     caller: &Caller,
     id: i64,
     name: &str,
     postcode: &str,
+    customs_office: &str,
 ) -> AppResult<i64> {
     let user = caller.require(ADMINS)?;
     let db = &state.db;
@@ -499,16 +505,43 @@ pub async fn update_office(
         .map_err(|e| errors.push(e))
         .ok();
     let postcode = check_postcode(postcode).map_err(|e| errors.push(e)).ok();
-    let (Some(name), Some(postcode)) = (name, postcode) else {
+    let customs_office_id = match customs_office.trim() {
+        "" => None,
+        _ if office.kind != "exchange" => {
+            errors.push(FieldError::new("customs_office_id", "office_not_exchange"));
+            None
+        }
+        raw => {
+            let org = db::orgs::get_org(db, office.organisation_id).await?;
+            let choices = db::orgs::customs_offices(db, &org.country_code).await?;
+            match raw
+                .parse::<i64>()
+                .ok()
+                .filter(|c| choices.iter().any(|o| o.id == *c))
+            {
+                Some(c) => Some(c),
+                None => {
+                    errors.push(FieldError::new(
+                        "customs_office_id",
+                        "customs_office_not_in_country",
+                    ));
+                    None
+                }
+            }
+        }
+    };
+    let (Some(name), Some(postcode), true) = (name, postcode, errors.is_empty()) else {
         return Err(AppError::validation(errors));
     };
     let after = Office {
         name: name.clone(),
         postcode: postcode.clone(),
+        customs_office_id,
         ..office.clone()
     };
     let mut tx = db.begin().await?;
     db::orgs::update_office(&mut tx, id, &name, &postcode).await?;
+    db::orgs::set_customs_office(&mut tx, id, customs_office_id).await?;
     audit::record(
         &mut tx,
         user,
@@ -551,8 +584,17 @@ pub async fn create_office(
     else {
         return Err(AppError::validation(errors));
     };
+    // A new office of exchange is cleared by its country's customs office
+    // when there is just one (the office's page changes it).
+    let customs_office_id = match db::orgs::customs_offices(db, &org.country_code).await? {
+        only if kind == "exchange" && only.len() == 1 => Some(only[0].id),
+        _ => None,
+    };
     let mut tx = db.begin().await?;
     let id = db::orgs::insert_office(&mut tx, org_id, kind, &code, &name, &postcode).await?;
+    if customs_office_id.is_some() {
+        db::orgs::set_customs_office(&mut tx, id, customs_office_id).await?;
+    }
     let after = Office {
         id,
         organisation_id: org_id,
@@ -560,6 +602,7 @@ pub async fn create_office(
         code: code.clone(),
         name: name.clone(),
         postcode: postcode.clone(),
+        customs_office_id,
     };
     audit::record(
         &mut tx,

@@ -4,7 +4,8 @@
 //! decision and reason codes and text, sets the payment status from the
 //! current assessment, and queues the notices, in the caller's transaction.
 use crate::db::{customs as store, parcels, Tx};
-use crate::domain::account::{CurrentUser, Role};
+use crate::domain::account::Role;
+use crate::domain::customs::Scope;
 use crate::domain::decision::{plan, Decision, Plan};
 use crate::domain::parcel::{CustomsStatus, PaymentStatus};
 use crate::domain::FieldError;
@@ -65,9 +66,14 @@ pub struct Decide {
 /// An officer or supervisor of the destination country decides on a parcel.
 pub async fn decide(state: &AppState, caller: &Caller, input: Decide) -> AppResult<()> {
     let user = caller.require(&[Role::CustomsOfficer, Role::CustomsSupervisor])?;
+    let scope = Scope::of(user).ok_or(AppError::Forbidden)?;
     let parcel = parcels::parcel(&state.db, input.parcel_id).await?;
-    if !may_decide(user, &parcel.destination_country) {
-        // Another country's parcel: as if it did not exist.
+    let cleared_at = match parcel.inward_office_id {
+        Some(inward) => store::customs_office_of(&state.db, inward).await?,
+        None => None,
+    };
+    if !scope.covers(&parcel.destination_country, cleared_at) {
+        // Another office's or country's parcel: as if it did not exist.
         return Err(AppError::NotFound);
     }
     let mut errors = Vec::new();
@@ -104,12 +110,6 @@ pub async fn decide(state: &AppState, caller: &Caller, input: Decide) -> AppResu
         "customs decision"
     );
     Ok(())
-}
-
-/// Officers decide on parcels to their own country.
-pub fn may_decide(user: &CurrentUser, destination: &str) -> bool {
-    matches!(user.role, Role::CustomsOfficer | Role::CustomsSupervisor)
-        && user.country_code.as_deref() == Some(destination)
 }
 
 /// The problems of a reason code and text that need no database.

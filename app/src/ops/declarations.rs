@@ -310,6 +310,12 @@ impl SubmissionCheck {
                 .await?
                 .into_iter()
                 .collect();
+        // A merchant's own ids must be its own: inside one of its ranges.
+        let ranges = if own.is_empty() {
+            Vec::new()
+        } else {
+            ranges::company_ranges(&state.db, company).await?
+        };
         let mut seen = HashSet::new();
         let mut items = Vec::with_capacity(validated.len());
         for (draft, input, d) in validated {
@@ -326,7 +332,15 @@ impl SubmissionCheck {
                 problems.push(FieldError::new("addressee.country", "no_route"));
             }
             if let Some(id) = &d.item_id {
-                if in_use.contains(id.as_str()) || !seen.insert(id.as_str().to_owned()) {
+                let serial = i64::from(id.serial());
+                let ours = ranges.iter().any(|(service, country, first, last)| {
+                    service == id.service()
+                        && country == id.country()
+                        && (*first..=*last).contains(&serial)
+                });
+                if !ours {
+                    problems.push(FieldError::new("item_id", "item_id_not_in_ranges"));
+                } else if in_use.contains(id.as_str()) || !seen.insert(id.as_str().to_owned()) {
                     problems.push(FieldError::new("item_id", "item_id_taken"));
                 }
             }

@@ -455,8 +455,8 @@ fn EditOfficePage() -> impl IntoView {
             <ErrorSummary errors />
                 <Suspense>
                     {move || Suspend::new(async move {
-                        let f = match office.await {
-                            Ok(f) => f,
+                        let (f, customs) = match office.await {
+                            Ok(e) => (e.office, e.customs_offices),
                             Err(e) => {
                                 crate::components::set_page_status(e.status());
                                 return view! { <h1>{t!(i18n, admin.edit_office_title)}</h1><Problem error=e /> }.into_any();
@@ -468,6 +468,27 @@ fn EditOfficePage() -> impl IntoView {
                                 <input type="hidden" name="id" value=f.id.to_string() />
                                 <TextField name="office_name" label=td_string!(l, admin.office_name).to_string() value=f.name.clone() required=true errors />
                                 <TextField name="postcode" label=td_string!(l, admin.postcode).to_string() value=f.postcode.clone() errors />
+                                {(f.kind == "exchange").then(|| {
+                                    let chosen = remembered("customs_office_id")
+                                        .unwrap_or_else(|| f.customs_office_id.map(|i| i.to_string()).unwrap_or_default());
+                                    let error = errors.get_untracked().for_field("customs_office_id").map(|c| error_text(l, &c, None));
+                                    let invalid = error.is_some();
+                                    view! {
+                                        <div class="field" class:field--error=invalid>
+                                            <label class="field__label" for="customs_office_id">{t!(i18n, admin.customs_office)}</label>
+                                            <p class="field__hint" id="customs_office_id-hint">{t!(i18n, admin.customs_office_hint)}</p>
+                                            {error.map(|e| view! { <p class="field__error" id="customs_office_id-error">{e}</p> })}
+                                            <select class="select" id="customs_office_id" name="customs_office_id" aria-describedby="customs_office_id-hint">
+                                                <option value="" selected=chosen.is_empty()>{t!(i18n, admin.customs_office_none)}</option>
+                                                {customs.iter().map(|c| {
+                                                    let v = c.id.to_string();
+                                                    let sel = v == chosen;
+                                                    view! { <option value=v selected=sel>{format!("{} ({})", c.name, c.code)}</option> }
+                                                }).collect_view()}
+                                            </select>
+                                        </div>
+                                    }
+                                })}
                                 <button type="submit" class="button">{t!(i18n, admin.save)}</button>
                             </form>
                             <p><a href=format!("/admin/organisations/{}", f.organisation_id)>{t!(i18n, admin.back_to_org)}</a></p>

@@ -139,8 +139,11 @@ both_backends!(admin_manages_organisations_and_offices, |app| {
             .await,
     )
     .await;
-    assert_eq!(f["name"], "Milano Malpensa Cargo City");
-    assert_eq!(f["postcode"], "21019");
+    assert_eq!(f["office"]["name"], "Milano Malpensa Cargo City");
+    assert_eq!(f["office"]["postcode"], "21019");
+    // Italy has no customs office here yet: nothing to choose from.
+    assert_eq!(f["customs_offices"], serde_json::json!([]));
+    assert_eq!(f["office"]["customs_office_id"], serde_json::Value::Null);
     let r = app
         .post(
             &admin,
@@ -334,16 +337,20 @@ both_backends!(
             StatusCode::UNAUTHORIZED
         );
 
-        // The supervisor's list holds their country's accounts only.
+        // The supervisor's list holds their own administration's staff
+        // only: not the French post's clerk, not the French merchant.
         let users = json(app.post(&sup, "/api/admin/users", &[]).await).await;
+        let users = users.as_array().unwrap();
         assert!(
-            users
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|u| u["country_code"] == "FR"),
-            "{users}"
+            users.iter().all(
+                |u| u["organisation_name"] == "Direction générale des douanes (demo)"
+                    && u["country_code"] == "FR"
+            ),
+            "{users:?}"
         );
+        let roles: Vec<&str> = users.iter().map(|u| u["role"].as_str().unwrap()).collect();
+        assert!(roles.contains(&"customs_officer"), "{roles:?}");
+        assert!(!roles.contains(&"postal_clerk") && !roles.contains(&"merchant"));
         // …and they cannot disable the merchant (not an officer).
         let every = json(
             app.post(&admin, "/api/admin/users", &[("role", "merchant")])

@@ -305,3 +305,136 @@ both_backends!(two_concurrent_decisions_cannot_both_win, |app| {
         assert_eq!(decided, 1);
     }
 });
+
+const PW: &str = "a long enough passphrase";
+
+/// The id of a row `sql` selects.
+async fn id_of(app: &TestApp, sql: &str) -> String {
+    app.count(sql).await.to_string()
+}
+
+both_backends!(
+    an_officer_sees_and_decides_only_the_parcels_of_their_own_office,
+    |app| {
+        let key = merchant_api_key(&app).await;
+        // To France: through Roissy's office of exchange, cleared by the
+        // Roissy customs office where the demo officer works.
+        let id = parcel_to_france(&app, &key, "200.00").await;
+        let admin = app.signed_in("admin").await;
+        let customs_org = id_of(
+            &app,
+            "select id from organisations where kind = 'customs' and country_code = 'FR'",
+        )
+        .await;
+        let r = app
+            .post(
+                &admin,
+                "/api/admin/offices/create",
+                &[
+                    ("organisation_id", &customs_org),
+                    ("kind", "customs"),
+                    ("code", "FRORY1"),
+                    ("office_name", "Orly customs"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let orly = id_of(&app, "select id from offices where code = 'FRORY1'").await;
+        let sup = app.signed_in("customs_supervisor").await;
+        let r = app
+            .post(
+                &sup,
+                "/api/admin/users/create",
+                &[
+                    ("email", "lea@douane.example"),
+                    ("display_name", "Léa Petit"),
+                    ("password", PW),
+                    ("role", "customs_officer"),
+                    ("office_id", &orly),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        let lea = app.client();
+        assert_eq!(
+            app.sign_in(&lea, "lea@douane.example", PW).await.status(),
+            StatusCode::OK
+        );
+        let officer = app.signed_in("customs_officer").await;
+        let listed = |c: reqwest::Client| {
+            let app = &app;
+            async move {
+                let v = json(app.post(&c, "/api/risk/parcels", &[]).await).await;
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["id"].as_i64() == Some(id))
+            }
+        };
+        // Léa's office clears no office of exchange yet: she neither sees
+        // the parcel nor decides on it; Roissy's officer and the supervisor do.
+        assert!(!listed(lea.clone()).await);
+        assert!(listed(officer.clone()).await);
+        assert!(listed(sup.clone()).await);
+        let before = version(&app, id).await;
+        let r = decide(&app, &lea, id, "RELEASE", "OTHER").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert_eq!(version(&app, id).await, before);
+
+        // The admin hands Roissy's office of exchange to Orly customs.
+        let roissy = id_of(&app, "select id from offices where code = 'FRCDGA'").await;
+        let update = |customs: &str| {
+            vec![
+                ("id".to_owned(), roissy.clone()),
+                (
+                    "office_name".to_owned(),
+                    "Roissy CDG office of exchange".to_owned(),
+                ),
+                ("postcode".to_owned(), "95700".to_owned()),
+                ("customs_office_id".to_owned(), customs.to_owned()),
+            ]
+        };
+        let post = |form: Vec<(String, String)>| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                let form: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                app.post(&admin, "/api/admin/offices/update", &form).await
+            }
+        };
+        // Not another country's customs office; not on a delivery office.
+        let frankfurt = id_of(&app, "select id from offices where code = 'DEFRA1'").await;
+        let r = post(update(&frankfurt)).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            json(r).await["errors"][0]["code"],
+            "customs_office_not_in_country"
+        );
+        let paris = id_of(&app, "select id from offices where code = 'FR75015'").await;
+        let mut on_delivery = update(&orly);
+        on_delivery[0].1 = paris;
+        on_delivery[1].1 = "Paris 15 delivery office".into();
+        on_delivery[2].1 = "75015".into();
+        let r = post(on_delivery).await;
+        assert_eq!(json(r).await["errors"][0]["code"], "office_not_exchange");
+        assert!(listed(officer.clone()).await, "nothing changed");
+        let r = post(update(&orly)).await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        assert_eq!(
+            app.count(&format!(
+                "select customs_office_id from offices where id = {roissy}"
+            ))
+            .await
+            .to_string(),
+            orly
+        );
+        assert!(listed(lea.clone()).await);
+        assert!(!listed(officer.clone()).await);
+        let r = decide(&app, &officer, id, "REQUEST_INFO", "MISSING_DOCUMENTS").await;
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = decide(&app, &lea, id, "REQUEST_INFO", "MISSING_DOCUMENTS").await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        assert_eq!(status(&app, id).await.0, "info_requested");
+    }
+);

@@ -322,16 +322,28 @@ both_backends!(
 both_backends!(merchants_may_bring_their_own_item_ids, |app| {
     let m = app.signed_in("merchant").await;
     let mut own = good("Cotton T-shirt");
-    own["item_id"] = json!("rr 123456785 cn");
+    // Not the company's: another post's id, and one just past its range
+    // (the demo merchant has La Poste's LX 10000000-10999999).
+    for id in ["RR123456785CN", "LX110000008FR"] {
+        own["item_id"] = json!(id);
+        let r = save(&app, &m, None, "submit", &own).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text().await.unwrap().contains("item_id_not_in_ranges"));
+    }
+    assert_eq!(app.count("select count(*) from parcels").await, 0);
+    own["item_id"] = json!("lx 109999998 fr");
     let s = submit(&app, &m, &own).await;
-    assert_eq!(s["item_id"], "RR123456785CN");
+    assert_eq!(s["item_id"], "LX109999998FR");
+    own["item_id"] = json!("lx 101234565 fr");
+    let s = submit(&app, &m, &own).await;
+    assert_eq!(s["item_id"], "LX101234565FR");
     // Used within 24 months: refused, and nothing is created.
     let r = save(&app, &m, None, "submit", &own).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("item_id_taken"));
-    assert_eq!(app.count("select count(*) from parcels").await, 1);
+    assert_eq!(app.count("select count(*) from parcels").await, 2);
     // A wrong check digit names the expected one.
-    own["item_id"] = json!("RR123456784CN");
+    own["item_id"] = json!("LX101234564FR");
     let r = save(&app, &m, None, "submit", &own).await;
     assert!(r.text().await.unwrap().contains("item_id_check_digit:5:4"));
     // After 24 months the id may be used again.
@@ -343,9 +355,9 @@ both_backends!(merchants_may_bring_their_own_item_ids, |app| {
             .await
             .unwrap();
     }
-    own["item_id"] = json!("RR123456785CN");
+    own["item_id"] = json!("LX101234565FR");
     let s2 = submit(&app, &m, &own).await;
-    assert_eq!(s2["item_id"], "RR123456785CN");
+    assert_eq!(s2["item_id"], "LX101234565FR");
     assert_ne!(s2["parcel_id"], s["parcel_id"]);
 });
 

@@ -365,16 +365,19 @@ both_backends!(
         let row = |r: &str, id: &str| {
             format!("{r},0.5,Bob Stone,2 Low Road,Leeds,LS1 1AA,GB,Wool scarf,1,0.3,20.00,611710,FR,{id}\n")
         };
-        let first = format!("{head}\n{}", row("A", "RR123456785GB"));
+        // Ids of the demo merchant's range (La Poste, LX 10000000-10999999).
+        let first = format!("{head}\n{}", row("A", "LX101234565FR"));
         let d = upload_and_wait(&app, &m, &first, "all").await;
         assert_eq!(d["info"]["status"], "done", "{d}");
-        // Used already, used twice in the file, and a wrong check digit.
+        // Used already, used twice in the file, a wrong check digit, and
+        // another post's id.
         let again = format!(
-            "{head}\n{}{}{}{}",
-            row("B", "RR123456785GB"),
-            row("C", "RR111111115GB"),
-            row("D", "RR111111115GB"),
-            row("E", "RR123456784GB"),
+            "{head}\n{}{}{}{}{}",
+            row("B", "LX101234565FR"),
+            row("C", "LX101111116FR"),
+            row("D", "LX101111116FR"),
+            row("E", "LX101234564FR"),
+            row("F", "RR123456785GB"),
         );
         let d = upload_and_wait(&app, &m, &again, "valid").await;
         assert_eq!(
@@ -383,6 +386,7 @@ both_backends!(
                 p(2, "item_id", "item_id_taken"),
                 p(4, "item_id", "item_id_taken"),
                 p(5, "item_id", "item_id_check_digit:5:4"),
+                p(6, "item_id", "item_id_not_in_ranges"),
             ]
         );
         assert_eq!(d["info"]["parcels_saved"], 1);

@@ -611,10 +611,10 @@ pub async fn parcels(
     lane: Option<String>,
 ) -> AppResult<Vec<ScoredParcel>> {
     let user = caller.require(&[Role::CustomsOfficer, Role::CustomsSupervisor])?;
-    let country = user.country_code.clone().ok_or(AppError::Forbidden)?;
+    let scope = crate::domain::customs::Scope::of(user).ok_or(AppError::Forbidden)?;
     let lane = lane.filter(|l| !l.is_empty());
     if lane.as_deref().is_some_and(|l| Lane::parse(l).is_none()) {
         return Err(AppError::field("lane", "invalid"));
     }
-    store::scored_parcels(&state.db, &country, lane.as_deref()).await
+    store::scored_parcels(&state.db, &scope, lane.as_deref()).await
 }
