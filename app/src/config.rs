@@ -72,6 +72,8 @@ pub struct Config {
     pub staff_two_factor: bool,
     /// Demo staff accounts come with the published demo authenticator secret.
     pub demo_two_factor: bool,
+    /// With the demo accounts, a few hundred demo parcels (`DEMO_PARCELS`).
+    pub demo_parcels: bool,
     /// The swagger-ui-dist package served with the API reference.
     pub api_docs_dir: std::path::PathBuf,
 }
@@ -154,6 +156,7 @@ impl Config {
                 }
             },
             demo_two_factor: parse_bool("DEMO_TWO_FACTOR", true)?,
+            demo_parcels: parse_bool("DEMO_PARCELS", true)?,
             api_docs_dir: var("API_DOCS_DIR")
                 .unwrap_or_else(|| "vendor/node_modules/swagger-ui-dist".into())
                 .into(),
@@ -217,6 +220,7 @@ impl Config {
             job_backoff_base_secs: 30,
             staff_two_factor: false,
             demo_two_factor: false,
+            demo_parcels: false,
             api_docs_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../vendor/node_modules/swagger-ui-dist"),
         }

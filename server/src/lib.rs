@@ -2,6 +2,7 @@
 //! and the Leptos application, assembled into one axum router.
 pub mod assets;
 pub mod demo;
+pub mod demo_parcels;
 pub mod security;
 pub mod sessions;
 
@@ -78,6 +79,7 @@ pub async fn prepare(
     // Demo accounts share a published password (and authenticator key): they
     // may exist only in development, served on this machine alone.
     let loopback = leptos_options.site_addr.ip().is_loopback();
+    let mut demo_loaded = false;
     match config.app_env {
         AppEnv::Development if !loopback => {
             let n = db::users::count_demo_users(&db).await?;
@@ -94,6 +96,7 @@ pub async fn prepare(
         }
         AppEnv::Development => {
             if demo::load_if_empty(&db, config.demo_two_factor).await? {
+                demo_loaded = true;
                 tracing::warn!(
                     password = demo::DEMO_PASSWORD,
                     authenticator_secret = config.demo_two_factor.then_some(demo::DEMO_TOTP_SECRET),
@@ -112,13 +115,21 @@ pub async fn prepare(
         }
     }
     app::password::warm_up();
-    Ok(AppState {
+    let state = AppState {
         leptos_options,
         db,
         config: Arc::new(config),
         uploads: Default::default(),
         engine: Default::default(),
-    })
+    };
+    if demo_loaded && state.config.demo_parcels {
+        let made = demo_parcels::load(&state).await?;
+        tracing::info!(
+            parcels = made,
+            "demo parcels made through the real operations"
+        );
+    }
+    Ok(state)
 }
 
 /// Finds who a page request comes from before the page renders, so that every

@@ -10,6 +10,7 @@ mod api;
 mod clearance;
 mod decisions;
 mod declarations;
+mod demo;
 mod matrix;
 mod pages;
 mod platform;
