@@ -40,6 +40,11 @@ pub struct Config {
     pub account_max_failures: i64,
     /// Failed sign-ins from one client address before it is throttled.
     pub address_max_failures: i64,
+    /// Sign-ups from one address before it waits (`SIGNUP_ADDRESS_MAX`).
+    pub signup_address_max: i64,
+    /// Confirmation e-mails an account may ask for before it waits
+    /// (`RESEND_MAX`).
+    pub resend_max: i64,
     /// First delay once throttled, doubled at each further failure.
     pub throttle_base_secs: i64,
     pub throttle_max_secs: i64,
@@ -120,6 +125,8 @@ impl Config {
             secure_cookies: parse_bool("SECURE_COOKIES", public_url.starts_with("https://"))?,
             account_max_failures: parse("SIGNIN_ACCOUNT_MAX_FAILURES", 5)?,
             address_max_failures: parse("SIGNIN_ADDRESS_MAX_FAILURES", 50)?,
+            signup_address_max: parse("SIGNUP_ADDRESS_MAX", 10)?,
+            resend_max: parse("RESEND_MAX", 3)?,
             throttle_base_secs: parse("SIGNIN_THROTTLE_BASE_SECS", 30)?,
             throttle_max_secs: parse("SIGNIN_THROTTLE_MAX_SECS", 3600)?,
             trust_proxy: parse_bool("TRUST_PROXY", false)?,
@@ -197,6 +204,8 @@ impl Config {
             secure_cookies: false,
             account_max_failures: 5,
             address_max_failures: 50,
+            signup_address_max: 10,
+            resend_max: 3,
             throttle_base_secs: 30,
             throttle_max_secs: 3600,
             trust_proxy: false,

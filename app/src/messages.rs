@@ -63,6 +63,8 @@ pub fn error_text(locale: Locale, code: &str, retry_secs: Option<i64>) -> String
         "two_factor_on" => td_string!(locale, errors.two_factor_on).to_string(),
         "two_factor_required" => td_string!(locale, errors.two_factor_required).to_string(),
         "already_verified" => td_string!(locale, errors.already_verified).to_string(),
+        "password_common" => td_string!(locale, errors.password_common).to_string(),
+        "password_same" => td_string!(locale, errors.password_same).to_string(),
         "password_wrong" => td_string!(locale, errors.password_wrong).to_string(),
         "file_too_large" => td_string!(locale, errors.file_too_large).to_string(),
         "file_type" => td_string!(locale, errors.file_type).to_string(),

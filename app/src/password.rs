@@ -6,8 +6,29 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use crate::domain::FieldError;
 use crate::error::OrInternal;
 use crate::error::{AppError, AppResult};
+
+/// A new password: long enough (12 to 128 characters), and not a common
+/// one. zxcvbn (its shipped lists of common passwords, names and words,
+/// with keyboard patterns, repeats and l33t spellings) estimates how many
+/// guesses it would take; fewer than 10^8 (its score below 3) is refused,
+/// as is one built from the account's own e-mail or name (`user_inputs`).
+pub fn check_new(password: &str, user_inputs: &[&str]) -> Result<(), FieldError> {
+    crate::domain::account::check_password(password)?;
+    let inputs: Vec<&str> = user_inputs
+        .iter()
+        .flat_map(|i| i.split(['@', '.', ' ', '-', '_']))
+        .filter(|w| w.len() > 2)
+        .chain(user_inputs.iter().copied())
+        .collect();
+    let estimate = zxcvbn::zxcvbn(password, &inputs);
+    if (estimate.score() as u8) < 3 {
+        return Err(FieldError::new("password", "password_common"));
+    }
+    Ok(())
+}
 
 /// OWASP's argon2id recommendation: m = 19 MiB, t = 2, p = 1.
 fn hasher() -> Argon2<'static> {
@@ -83,5 +104,37 @@ mod tests {
         assert!(!verify("not the password of anyone, ever".into(), None)
             .await
             .unwrap());
+    }
+
+    #[test]
+    fn common_or_personal_passwords_are_refused() {
+        // Long enough, but on every list of common passwords, or a
+        // keyboard walk, or a repeat.
+        for common in [
+            "password1234",
+            "123456789012",
+            "qwertyuiopas",
+            "iloveyou1234",
+            "aaaaaaaaaaaa",
+            "Password123!",
+        ] {
+            assert_eq!(
+                check_new(common, &[]).unwrap_err().code,
+                "password_common",
+                "{common}"
+            );
+        }
+        // The account's own address, or its name twice over.
+        let me = ["ysolde.quillbarrow@example.test", "Ysolde Quillbarrow"];
+        assert!(check_new("ysolde.quillbarrow@example.test", &me).is_err());
+        assert!(check_new("quillbarrowysolde", &me).is_err());
+        assert!(check_new("quillbarrowysolde", &[]).is_ok());
+        // Passphrases pass; the length rules still apply.
+        assert!(check_new("a long enough passphrase", &[]).is_ok());
+        assert!(check_new("copper kettle on a windy dune", &[]).is_ok());
+        assert_eq!(
+            check_new("short", &[]).unwrap_err().code,
+            "password_too_short"
+        );
     }
 }

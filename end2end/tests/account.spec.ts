@@ -92,6 +92,20 @@ test('a new recipient confirms their address from the e-mail and resets their pa
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/home$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(ROLES.recipient.title);
+
+  // On the account page, a new password needs the current one and must not
+  // be a common one.
+  await page.goto('/account');
+  await page.getByLabel('Current password').fill('my second passphrase');
+  await page.getByLabel('New password').fill('password1234');
+  await page.getByRole('button', { name: 'Change the password' }).click();
+  await expect(page.locator('#error-summary')).toContainText('too common');
+  await expectAccessible(page);
+  await page.getByLabel('Current password').fill('my second passphrase');
+  await page.getByLabel('New password').fill('copper kettle on a windy dune');
+  await page.getByRole('button', { name: 'Change the password' }).click();
+  await expect(page).toHaveURL(/\/account\?password_changed=1$/);
+  await expect(page.getByRole('status')).toContainText('Your password was changed');
 });
 
 test('a customs officer sets up an authenticator app and signs in with a code', async ({ page }) => {

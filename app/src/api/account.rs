@@ -85,6 +85,17 @@ pub async fn two_factor_disable(password: String) -> Result<(), AppError> {
     crate::api::respond::finish_form(result, |_| "/account?two_factor_off=1".into(), "/account")
 }
 
+/// Changes the password; this browser stays signed in, every other
+/// session ends.
+#[server(endpoint = "account/change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let result = session::change_password(&current_password, &new_password).await;
+    crate::api::respond::finish_form(result, |_| "/account?password_changed=1".into(), "/account")
+}
+
 /// Ends every session of the account, this one too.
 #[server(endpoint = "account/sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
@@ -267,6 +278,13 @@ pub mod session {
     pub async fn disable(password: &str) -> AppResult<()> {
         let (state, caller) = door().await?;
         ops::disable_two_factor(&state, &caller, password).await?;
+        let me = caller.signed_in()?;
+        guard::start_session(me.id, me.role).await
+    }
+
+    pub async fn change_password(current: &str, new: &str) -> AppResult<()> {
+        let (state, caller) = door().await?;
+        ops::change_password(&state, &caller, current, new).await?;
         let me = caller.signed_in()?;
         guard::start_session(me.id, me.role).await
     }

@@ -74,6 +74,7 @@ pub async fn sign_up(
         company_name,
         country_code,
         language,
+        address: String::new(),
     })
     .await;
     crate::api::respond::remember_on_error(&result, "/sign-up", keep).await;
@@ -155,8 +156,9 @@ pub mod session {
         Ok(v.next)
     }
 
-    pub async fn sign_up(input: SignUp) -> AppResult<()> {
+    pub async fn sign_up(mut input: SignUp) -> AppResult<()> {
         let (state, caller) = door().await?;
+        input.address = client_address(&state.config).await;
         let (id, role) = auth::sign_up(&state, &caller, input).await?;
         guard::start_session(id, role).await
     }

@@ -4,6 +4,7 @@
 //! secret being set up) is the session's: the doors pass it in.
 use crate::db::{self, throttle, tokens};
 use crate::domain::account::{self, TwoFactorEnrolment};
+use crate::domain::FieldError;
 use crate::error::{AppError, AppResult};
 use crate::jobs::{self, Job};
 use crate::mail::AccountEmail;
@@ -28,6 +29,15 @@ pub async fn resend_verification(state: &AppState, caller: &Caller) -> AppResult
             code: "already_verified".into(),
         });
     }
+    // Every e-mail counts: a few, then a growing wait (no mail bombing).
+    count_attempt(
+        state,
+        &[Limit {
+            subject: format!("resend:{}", user.id),
+            max_failures: state.config.resend_max,
+        }],
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
     jobs::enqueue(
         &mut tx,
@@ -103,7 +113,7 @@ pub async fn reset_password(
     token: &str,
     new_password: &str,
 ) -> AppResult<()> {
-    account::check_password(new_password).map_err(|e| AppError::validation(vec![e]))?;
+    password::check_new(new_password, &[]).map_err(|e| AppError::validation(vec![e]))?;
     let hash = password::hash(new_password.to_owned()).await?;
     let mut tx = state.db.begin().await?;
     let user_id = tokens::consume(&mut tx, tokens::RESET_PASSWORD, &hash_token(token))
@@ -127,6 +137,63 @@ pub async fn reset_password(
         throttle::clear(&state.db, &throttle::account(&email)).await?;
     }
     tracing::info!(user = user_id, "password reset; every session ended");
+    Ok(())
+}
+
+/// Changes the signed-in account's password. The current one is asked for
+/// (and throttled like a sign-in, so a borrowed session cannot guess it),
+/// the new one is checked like at sign-up; every session ends (the door
+/// starts this browser's anew) and the account is told by e-mail.
+pub async fn change_password(
+    state: &AppState,
+    caller: &Caller,
+    current: &str,
+    new: &str,
+) -> AppResult<()> {
+    let user = caller.signed_in()?;
+    let mut errors = Vec::new();
+    if current.is_empty() {
+        errors.push(FieldError::new("current_password", "required"));
+    }
+    match password::check_new(new, &[&user.email, &user.display_name]) {
+        Err(e) => errors.push(FieldError::new("new_password", &e.code)),
+        Ok(()) if new == current => errors.push(FieldError::new("new_password", "password_same")),
+        Ok(()) => {}
+    }
+    if !errors.is_empty() {
+        return Err(AppError::validation(errors));
+    }
+    let account = throttle::account(&user.email);
+    count_attempt(
+        state,
+        &[Limit {
+            subject: account.clone(),
+            max_failures: state.config.account_max_failures,
+        }],
+    )
+    .await?;
+    let creds = db::users::credentials_by_email(&state.db, &user.email)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    if !password::verify(current.to_owned(), Some(creds.password_hash)).await? {
+        // Counted already.
+        return Err(AppError::field("current_password", "password_wrong"));
+    }
+    throttle::clear(&state.db, &account).await?;
+    let hash = password::hash(new.to_owned()).await?;
+    let mut tx = state.db.begin().await?;
+    db::users::set_password(&mut tx, user.id, &hash).await?;
+    jobs::enqueue(
+        &mut tx,
+        state,
+        &Job::AccountEmail(AccountEmail::PasswordChanged { user_id: user.id }),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        user = user.id,
+        "password changed; every other session ended"
+    );
     Ok(())
 }
 

@@ -126,7 +126,11 @@ pub async fn create_staff(state: &AppState, caller: &Caller, input: NewStaff) ->
     let name = account::check_name("display_name", &input.display_name)
         .map_err(|e| errors.push(e))
         .ok();
-    let _ = account::check_password(&input.password).map_err(|e| errors.push(e));
+    let _ = crate::password::check_new(
+        &input.password,
+        &[input.email.as_str(), input.display_name.as_str()],
+    )
+    .map_err(|e| errors.push(e));
     let role = match input.role.parse::<Role>() {
         Ok(r) if r.is_staff() => Some(r),
         _ => {

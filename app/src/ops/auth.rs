@@ -184,6 +184,8 @@ pub struct SignUp {
     pub company_name: Option<String>,
     pub country_code: Option<String>,
     pub language: Option<String>,
+    /// The client's address (sign-ups are rate-limited per address).
+    pub address: String,
 }
 
 /// Makes a merchant (with its company) or recipient account and queues the
@@ -205,7 +207,11 @@ pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppRe
     let email = account::normalise_email(&input.email)
         .map_err(|e| errors.push(e))
         .ok();
-    let _ = account::check_password(&input.password).map_err(|e| errors.push(e));
+    let _ = password::check_new(
+        &input.password,
+        &[input.email.as_str(), input.display_name.as_str()],
+    )
+    .map_err(|e| errors.push(e));
     let mut company = None;
     if role == Some(Role::Merchant) {
         let cname =
@@ -222,6 +228,15 @@ pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppRe
     let (Some(role), Some(name), Some(email), true) = (role, name, email, errors.is_empty()) else {
         return Err(AppError::validation(errors));
     };
+    // Every sign-up counts against its address: a few, then a growing wait.
+    count_attempt(
+        state,
+        &[Limit {
+            subject: format!("signup:{}", throttle::address(&input.address)),
+            max_failures: state.config.signup_address_max,
+        }],
+    )
+    .await?;
     let hash = password::hash(input.password).await?;
 
     let mut tx = state.db.begin().await?;

@@ -259,6 +259,7 @@ fn AccountPage() -> impl IntoView {
         <ErrorSummary errors />
         {move || flag("sent")().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, account.sent_verification)}</p></div> })}
         {move || flag("two_factor_off")().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, account.two_factor_now_off)}</p></div> })}
+        {move || flag("password_changed")().then(|| view! { <div class="notice notice--success" role="status"><p>{t!(i18n, account.password_changed)}</p></div> })}
         <h1>{t!(i18n, account.title)}</h1>
         <dl class="summary-list">
             <div><dt>{t!(i18n, sign_in.email)}</dt><dd id="account-email">{user.email.clone()}</dd></div>
@@ -307,6 +308,14 @@ fn AccountPage() -> impl IntoView {
             }.into_any()
         }}
         <h2>{t!(i18n, account.password_heading)}</h2>
+        <form method="post" action="/api/account/change_password" novalidate>
+            <TextField name="current_password" kind="password" autocomplete="current-password" required=true
+                label=td_string!(l, account.current_password).to_string() errors />
+            <TextField name="new_password" kind="password" autocomplete="new-password" required=true
+                label=td_string!(l, account.new_password).to_string()
+                hint=td_string!(l, account.new_password_hint).to_string() errors />
+            <button type="submit" class="button button--secondary">{t!(i18n, account.change_password_submit)}</button>
+        </form>
         <p><a href="/forgot-password">{t!(i18n, account.change_password)}</a></p>
         <h2>{t!(i18n, account.everywhere_heading)}</h2>
         <p>{t!(i18n, account.everywhere_text)}</p>

@@ -235,6 +235,11 @@ const FUNCTIONS: &[Function] = &[
     ),
     ("/api/documents/list", &[], &ROLES),
     ("/api/account/resend_verification", &[], &ROLES),
+    (
+        "/api/account/change_password",
+        &[("current_password", ""), ("new_password", "")],
+        &ROLES,
+    ),
     ("/api/account/two_factor/recovery_codes", &[], &ROLES),
     (
         "/api/account/two_factor/disable",

@@ -631,3 +631,108 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    confirmation_e_mails_and_sign_ups_are_rate_limited,
+    config = |c| {
+        c.signup_address_max = 3;
+    },
+    |app| {
+        // Three confirmation e-mails on asking, then a wait.
+        let c = sign_up(&app, "many@example.test").await;
+        for _ in 0..3 {
+            let r = app.post(&c, "/api/account/resend_verification", &[]).await;
+            assert_eq!(r.status(), StatusCode::OK);
+        }
+        let r = app.post(&c, "/api/account/resend_verification", &[]).await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().contains_key("retry-after"));
+        // Sign-ups from one address: three (one above), then a wait that
+        // creates nothing.
+        sign_up(&app, "second@example.test").await;
+        sign_up(&app, "third@example.test").await;
+        let users = app::db::users::count_users(&app.db).await.unwrap();
+        let r = app
+            .post(
+                &app.client(),
+                "/api/auth/sign_up",
+                &[
+                    ("account_type", "recipient"),
+                    ("display_name", "Fourth"),
+                    ("email", "fourth@example.test"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(app::db::users::count_users(&app.db).await.unwrap(), users);
+    }
+);
+
+both_backends!(
+    a_password_is_changed_with_the_current_one_and_ends_other_sessions,
+    |app| {
+        let c = sign_up(&app, "change@example.test").await;
+        let other = app.client();
+        assert_eq!(
+            app.sign_in(&other, "change@example.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
+        let change = |current: &'static str, new: &'static str| {
+            let app = &app;
+            let c = c.clone();
+            async move {
+                app.post(
+                    &c,
+                    "/api/account/change_password",
+                    &[("current_password", current), ("new_password", new)],
+                )
+                .await
+            }
+        };
+        // A wrong current password, a common new one, the same one: each
+        // refused, nothing changed.
+        let r = change("not the password at all", "copper kettle on a windy dune").await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(error_codes(&json(r).await).contains("password_wrong"));
+        let r = change(PASSWORD, "password1234").await;
+        assert!(error_codes(&json(r).await).contains("password_common"));
+        let r = change(PASSWORD, PASSWORD).await;
+        assert!(error_codes(&json(r).await).contains("password_same"));
+        assert_eq!(app.me(&other).await["email"], "change@example.test");
+        // The right one: this browser stays signed in, the other is out,
+        // the account is told, and only the new password signs in.
+        let r = change(PASSWORD, "copper kettle on a windy dune").await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        assert_eq!(app.me(&c).await["email"], "change@example.test");
+        assert!(app.me(&other).await.is_null());
+        app.wait_for_email("change@example.test", "password").await;
+        assert_eq!(
+            app.sign_in(&app.client(), "change@example.test", PASSWORD)
+                .await
+                .status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(
+            app.sign_in(
+                &app.client(),
+                "change@example.test",
+                "copper kettle on a windy dune"
+            )
+            .await
+            .status(),
+            StatusCode::OK
+        );
+        // Guessing the current password from a borrowed session is
+        // throttled like a sign-in.
+        let mut last = StatusCode::OK;
+        for _ in 0..6 {
+            last = change("wrong guess number x", "another fine passphrase here")
+                .await
+                .status();
+        }
+        assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+);
