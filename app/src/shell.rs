@@ -143,6 +143,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/track") view=public::Track ssr=SsrMode::Async />
                         <Route path=path!("/sign-in") view=auth::SignIn ssr=SsrMode::Async />
                         <Route path=path!("/sign-up") view=auth::SignUp ssr=SsrMode::Async />
+                        <Route path=path!("/sign-up/sent") view=auth::SignUpSent ssr=SsrMode::Async />
                         <Route path=path!("/home") view=home::Home ssr=SsrMode::Async />
                         <Route path=path!("/admin/users") view=admin::Users ssr=SsrMode::Async />
                         <Route path=path!("/admin/users/new") view=admin::NewStaff ssr=SsrMode::Async />

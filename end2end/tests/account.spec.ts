@@ -53,6 +53,11 @@ test('a new recipient confirms their address from the e-mail and resets their pa
   await page.getByLabel('E-mail address').fill(email);
   await page.getByLabel('Password').fill('my first passphrase');
   await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/sign-up\/sent$/);
+  await page.goto('/sign-in');
+  await page.getByLabel('E-mail address').fill(email);
+  await page.getByLabel('Password').fill('my first passphrase');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/home$/);
   await expect(page.locator('#verify-banner')).toBeVisible();
 

@@ -18,7 +18,7 @@ test.describe('every demo role', () => {
 });
 
 test('the public pages are accessible and the landing page has the tracking box', async ({ page }) => {
-  for (const path of ['/', '/sign-in', '/sign-up', '/track?id=RR123456785FR', '/no-such-page']) {
+  for (const path of ['/', '/sign-in', '/sign-up', '/sign-up/sent', '/track?id=RR123456785FR', '/no-such-page']) {
     await page.goto(path);
     await expectAccessible(page);
   }
@@ -68,6 +68,14 @@ test('a form sent back with errors keeps what was typed, but not the password', 
 
   await page.getByLabel('Password').fill('a long enough passphrase');
   await page.getByRole('button', { name: 'Create account' }).click();
+  // The same page whether or not the address had an account; then sign in.
+  await expect(page).toHaveURL(/\/sign-up\/sent$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your e-mail');
+  await expectAccessible(page);
+  await page.getByRole('link', { name: 'Sign in' }).last().click();
+  await page.getByLabel('E-mail address').fill('ines@atelier.example');
+  await page.getByLabel('Password').fill('a long enough passphrase');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/home$/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Merchant dashboard');
   await expect(page.locator('.summary-list')).toContainText('Atelier Garnier');

@@ -78,7 +78,7 @@ pub async fn sign_up(
     })
     .await;
     crate::api::respond::remember_on_error(&result, "/sign-up", keep).await;
-    crate::api::respond::finish_form(result, |_| "/home".into(), "/sign-up")
+    crate::api::respond::finish_form(result, |_| "/sign-up/sent".into(), "/sign-up")
 }
 
 #[server(endpoint = "prefs/language")]
@@ -159,8 +159,7 @@ pub mod session {
     pub async fn sign_up(mut input: SignUp) -> AppResult<()> {
         let (state, caller) = door().await?;
         input.address = client_address(&state.config).await;
-        let (id, role) = auth::sign_up(&state, &caller, input).await?;
-        guard::start_session(id, role).await
+        auth::sign_up(&state, &caller, input).await
     }
 
     fn set_language_cookie(lang: &str) {

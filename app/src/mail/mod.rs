@@ -21,6 +21,9 @@ pub enum AccountEmail {
     PasswordReset { user_id: i64 },
     /// The password was changed (so an owner who did not do it can react).
     PasswordChanged { user_id: i64 },
+    /// Someone tried to sign up with the address of this account (the
+    /// sign-up page answers the same either way).
+    AccountExists { user_id: i64 },
 }
 
 /// How long a verification link works.
@@ -100,12 +103,25 @@ struct ChangedHtml<'a> {
     m: &'a MailData<'a>,
 }
 
+#[derive(Template)]
+#[template(path = "email/account_exists.txt")]
+struct ExistsText<'a> {
+    m: &'a MailData<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "email/account_exists.html")]
+struct ExistsHtml<'a> {
+    m: &'a MailData<'a>,
+}
+
 /// Which e-mail, with what it needs to render.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     VerifyEmail,
     PasswordReset,
     PasswordChanged,
+    AccountExists,
 }
 
 /// Renders one e-mail in `lang` ("en" or "fr").
@@ -139,6 +155,15 @@ pub fn render(kind: Kind, m: &MailData<'_>) -> Result<Rendered, askama::Error> {
             ChangedText { m }.render()?,
             ChangedHtml { m }.render()?,
         ),
+        Kind::AccountExists => (
+            if fr {
+                "Vous avez déjà un compte"
+            } else {
+                "You already have an account"
+            },
+            ExistsText { m }.render()?,
+            ExistsHtml { m }.render()?,
+        ),
     };
     Ok(Rendered {
         subject: format!("Postclear: {subject}"),
@@ -160,6 +185,7 @@ pub async fn send_account_email(
         AccountEmail::VerifyEmail { user_id } => (user_id, Kind::VerifyEmail),
         AccountEmail::PasswordReset { user_id } => (user_id, Kind::PasswordReset),
         AccountEmail::PasswordChanged { user_id } => (user_id, Kind::PasswordChanged),
+        AccountEmail::AccountExists { user_id } => (user_id, Kind::AccountExists),
     };
     let Some(target) = db::users::mail_target(&state.db, user_id)
         .await
@@ -200,7 +226,7 @@ pub async fn send_account_email(
             tx.commit().await.map_err(|e| e.to_string())?;
             format!("{base}{path}?token={token}")
         }
-        Kind::PasswordChanged => format!("{base}/forgot-password"),
+        Kind::PasswordChanged | Kind::AccountExists => format!("{base}/forgot-password"),
     };
     let lang = language_for(target.language.as_deref(), target.country_code.as_deref());
     let rendered = render(
@@ -376,6 +402,7 @@ mod tests {
             Kind::VerifyEmail,
             Kind::PasswordReset,
             Kind::PasswordChanged,
+            Kind::AccountExists,
         ] {
             let en = render(kind, &data("en")).unwrap();
             let fr = render(kind, &data("fr")).unwrap();

@@ -189,9 +189,11 @@ pub struct SignUp {
 }
 
 /// Makes a merchant (with its company) or recipient account and queues the
-/// confirmation e-mail; returns the account and its role (the door signs
-/// it in).
-pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppResult<(i64, Role)> {
+/// confirmation e-mail. An address that has an account already gets an
+/// e-mail saying so, and nothing is made; the answer is the same either way
+/// (with the same work: the password is hashed in both), so the page does
+/// not tell who has an account. The account signs in once it wishes.
+pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppResult<()> {
     let mut errors = Vec::new();
     let role = match input.account_type.as_str() {
         "merchant" => Some(Role::Merchant),
@@ -238,6 +240,20 @@ pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppRe
     )
     .await?;
     let hash = password::hash(input.password).await?;
+    if let Some(existing) = db::users::mail_target_by_email(&state.db, &email).await? {
+        let mut tx = state.db.begin().await?;
+        jobs::enqueue(
+            &mut tx,
+            state,
+            &Job::AccountEmail(AccountEmail::AccountExists {
+                user_id: existing.id,
+            }),
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(user = existing.id, "sign-up with the address of an account");
+        return Ok(());
+    }
 
     let mut tx = state.db.begin().await?;
     let organisation_id = match &company {
@@ -260,7 +276,17 @@ pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppRe
             email_verified: false,
         },
     )
-    .await?;
+    .await;
+    let id = match id {
+        Ok(id) => id,
+        // Another sign-up with this address won the race: the same answer
+        // (the transaction rolls back).
+        Err(AppError::Validation { errors }) if errors.iter().any(|e| e.code == "email_taken") => {
+            tracing::info!("sign-up raced another with the same address");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     // The confirmation e-mail goes out if, and only if, the account exists.
     jobs::enqueue(
         &mut tx,
@@ -270,7 +296,7 @@ pub async fn sign_up(state: &AppState, _caller: &Caller, input: SignUp) -> AppRe
     .await?;
     tx.commit().await?;
     tracing::info!(user = id, %role, "signed up");
-    Ok((id, role))
+    Ok(())
 }
 
 /// Checks a language and keeps it as the signed-in account's (anyone may

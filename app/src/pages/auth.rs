@@ -90,3 +90,19 @@ pub fn SignUp() -> impl IntoView {
         </div>
     }
 }
+
+/// After sign-up: the same page whether the address was new or had an
+/// account already (that account's owner gets an e-mail saying so).
+#[component]
+pub fn SignUpSent() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=t_string!(i18n, sign_up.sent_title).to_string() />
+        <div class="narrow">
+            <h1>{t!(i18n, sign_up.sent_title)}</h1>
+            <p>{t!(i18n, sign_up.sent_text)}</p>
+            <p>{t!(i18n, sign_up.sent_next)}</p>
+            <p><a class="button" href="/sign-in">{t!(i18n, nav.sign_in)}</a></p>
+        </div>
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::Value;
 const GOOD_PASSWORD: &str = "a long enough passphrase";
 
 both_backends!(
-    sign_up_creates_a_merchant_with_its_company_and_signs_in,
+    sign_up_creates_a_merchant_with_its_company_and_reveals_no_account,
     |app| {
         let c = app.client();
         let r = app
@@ -27,6 +27,15 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        // Not signed in by the sign-up (the answer is the same for an
+        // address that has an account): the account signs in itself.
+        assert!(app.me(&c).await.is_null());
+        assert_eq!(
+            app.sign_in(&c, "nadia@example.com", GOOD_PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
         let me = app.me(&c).await;
         assert_eq!(me["email"], "nadia@example.com");
         assert_eq!(me["role"], "merchant");
@@ -49,29 +58,50 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
+        app.sign_in(&c2, "tom@example.de", GOOD_PASSWORD).await;
         let me = app.me(&c2).await;
         assert_eq!(me["role"], "recipient");
         assert!(me["organisation_id"].is_null());
 
-        // The same e-mail again is refused and creates nothing.
+        // The same e-mail again gets the same answer as a new one (the page
+        // does not tell who has an account), creates nothing, and the
+        // account's owner is told by e-mail.
         let before = app::db::users::count_users(&app.db).await.unwrap();
+        let again = |c: reqwest::Client| {
+            let app = &app;
+            async move {
+                app.post_html(
+                    &c,
+                    "/api/auth/sign_up",
+                    &[
+                        ("account_type", "recipient"),
+                        ("display_name", "Someone"),
+                        ("email", "NADIA@example.com"),
+                        ("password", GOOD_PASSWORD),
+                    ],
+                )
+                .await
+            }
+        };
+        let r = again(app.client()).await;
+        assert!(r.status().is_redirection());
+        assert_eq!(r.headers()["location"], "/sign-up/sent");
+        assert_eq!(app::db::users::count_users(&app.db).await.unwrap(), before);
+        app.wait_for_email("nadia@example.com", "Vous avez déjà un compte")
+            .await;
         let r = app
-            .post(
+            .post_html(
                 &app.client(),
                 "/api/auth/sign_up",
                 &[
                     ("account_type", "recipient"),
-                    ("display_name", "Someone"),
-                    ("email", "NADIA@example.com"),
+                    ("display_name", "Someone New"),
+                    ("email", "someone.new@example.com"),
                     ("password", GOOD_PASSWORD),
                 ],
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let body = json(r).await;
-        assert_eq!(body["errors"][0]["field"], "email");
-        assert_eq!(body["errors"][0]["code"], "email_taken");
-        assert_eq!(app::db::users::count_users(&app.db).await.unwrap(), before);
+        assert_eq!(r.headers()["location"], "/sign-up/sent");
     }
 );
 

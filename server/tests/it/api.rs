@@ -276,6 +276,8 @@ both_backends!(declarations_through_the_api, |app| {
         ],
     )
     .await;
+    app.sign_in(&other, "olga@other.example", "a long enough password")
+        .await;
     let r = app
         .post(&other, "/api/api_keys/create", &[("name", "other shop")])
         .await;

@@ -493,6 +493,8 @@ both_backends!(
             )
             .await;
         assert_eq!(r.status(), StatusCode::OK);
+        app.sign_in(&other, "olga@other.example", "a long enough password")
+            .await;
         assert_eq!(
             parcel(&app, &other, &s["parcel_id"]).await.status(),
             StatusCode::NOT_FOUND

@@ -25,6 +25,7 @@ async fn sign_up_recipient(app: &TestApp, email: &str, language: &str) -> reqwes
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    app.sign_in(&c, email, "a long enough password").await;
     c
 }
 
@@ -51,24 +52,38 @@ both_backends!(
         tx.commit().await.unwrap();
         assert_eq!(job_count(&app).await, 1);
 
-        // A sign-up queues its confirmation e-mail; a refused one queues nothing.
+        // A sign-up queues its confirmation e-mail; a refused one queues
+        // nothing; one with the address of an account queues the e-mail
+        // telling that account.
         sign_up_recipient(&app, "new@example.test", "en").await;
         assert_eq!(job_count(&app).await, 2);
         let c = app.client();
+        let form = |email: &'static str, password: &'static str| {
+            [
+                ("account_type", "recipient"),
+                ("display_name", "Someone Else"),
+                ("email", email),
+                ("password", password),
+            ]
+        };
         let r = app
             .post(
                 &c,
                 "/api/auth/sign_up",
-                &[
-                    ("account_type", "recipient"),
-                    ("display_name", "Someone Else"),
-                    ("email", "new@example.test"),
-                    ("password", "a long enough password"),
-                ],
+                &form("other@example.test", "short"),
             )
             .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(job_count(&app).await, 2);
+        let r = app
+            .post(
+                &c,
+                "/api/auth/sign_up",
+                &form("new@example.test", "a long enough password"),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(job_count(&app).await, 3);
     }
 );
 

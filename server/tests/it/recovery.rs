@@ -22,6 +22,10 @@ async fn sign_up(app: &TestApp, email: &str) -> reqwest::Client {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    assert_eq!(
+        app.sign_in(&c, email, PASSWORD).await.status(),
+        StatusCode::OK
+    );
     c
 }
 
