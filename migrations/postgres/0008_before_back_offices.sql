@@ -29,3 +29,19 @@ update offices set customs_office_id = (
     join organisations po on po.id = offices.organisation_id
     where c.kind = 'customs' and co.country_code = po.country_code
 ) where kind = 'exchange';
+
+-- Idempotency records are keyed by organisation, method, path and key; they
+-- expire (a housekeeping job deletes them), and one whose request died while
+-- running may be taken over once its lease (`locked_until`) has passed.
+alter table idempotency_keys add column method text not null default 'POST';
+alter table idempotency_keys add column path text not null default '';
+alter table idempotency_keys add column locked_until timestamptz;
+alter table idempotency_keys add column expires_at timestamptz;
+update idempotency_keys set expires_at = created_at;
+alter table idempotency_keys alter column expires_at set not null;
+alter table idempotency_keys alter column method drop default;
+alter table idempotency_keys alter column path drop default;
+alter table idempotency_keys drop constraint idempotency_keys_organisation_id_key_key;
+alter table idempotency_keys add constraint idempotency_keys_scope
+    unique (organisation_id, method, path, key);
+create index idempotency_keys_expiry on idempotency_keys (expires_at);

@@ -29,3 +29,29 @@ update offices set customs_office_id = (
     join organisations po on po.id = offices.organisation_id
     where c.kind = 'customs' and co.country_code = po.country_code
 ) where kind = 'exchange';
+
+-- Idempotency records are keyed by organisation, method, path and key; they
+-- expire (a housekeeping job deletes them), and one whose request died while
+-- running may be taken over once its lease (`locked_until`) has passed.
+create table idempotency_keys_new (
+    id integer primary key,
+    organisation_id integer not null references organisations (id),
+    method text not null,
+    path text not null,
+    key text not null,
+    request_hash text not null,
+    -- Null while the first request is still running.
+    status integer,
+    response_body text,
+    created_at text not null,
+    locked_until text,
+    expires_at text not null,
+    unique (organisation_id, method, path, key)
+);
+insert into idempotency_keys_new (id, organisation_id, method, path, key, request_hash, status,
+                                  response_body, created_at, locked_until, expires_at)
+    select id, organisation_id, 'POST', '', key, request_hash, status, response_body,
+           created_at, null, created_at from idempotency_keys;
+drop table idempotency_keys;
+alter table idempotency_keys_new rename to idempotency_keys;
+create index idempotency_keys_expiry on idempotency_keys (expires_at);

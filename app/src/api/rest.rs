@@ -3,8 +3,8 @@
 //! as RFC 9457 problem details listing every field error, and an OpenAPI 3
 //! document generated from this code.
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
+use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -191,12 +191,19 @@ fn malformed(detail: String) -> Response {
     )
 }
 
-/// Runs a POST once per `Idempotency-Key`: a retry with the same key and
-/// body gets the first answer again; the same key with another body, 422.
+/// How long an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_KEEP_HOURS: i64 = 24;
+/// How long a running request holds its key: a retry after that (the first
+/// request died) runs it.
+pub const IDEMPOTENCY_LEASE_SECS: i64 = 60;
+
+/// Runs a POST once per `Idempotency-Key` (per organisation, method and
+/// path): a retry with the same key and body gets the first answer again;
+/// the same key with another body, 422; while the first still runs, 409.
 async fn idempotent<F, Fut>(
     state: &AppState,
     caller: &ApiCaller,
-    headers: &HeaderMap,
+    request: (&Method, &OriginalUri, &HeaderMap),
     body: &Bytes,
     run: F,
 ) -> Response
@@ -204,6 +211,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Response>,
 {
+    let (method, uri, headers) = request;
     let Some(key) = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -218,7 +226,17 @@ where
         use sha2::Digest;
         data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(body))
     };
-    let record = match apikeys::begin(&state.db, caller.organisation_id, key, &hash).await {
+    let scope = apikeys::KeyScope {
+        organisation_id: caller.organisation_id,
+        method: method.as_str(),
+        path: uri.path(),
+        key,
+    };
+    let times = apikeys::KeyTimes {
+        keep: time::Duration::hours(IDEMPOTENCY_KEEP_HOURS),
+        lease: time::Duration::seconds(IDEMPOTENCY_LEASE_SECS),
+    };
+    let record = match apikeys::begin(&state.db, &scope, &hash, times).await {
         Ok(apikeys::Idempotency::New(id)) => id,
         Ok(apikeys::Idempotency::Replay { status, body }) => {
             // The first answer, byte for byte.
@@ -339,26 +357,34 @@ pub struct Page {
 pub async fn create_declaration(
     State(state): State<AppState>,
     caller: ApiCaller,
+    method: Method,
+    uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    idempotent(&state, &caller, &headers, &body, || async {
-        let input: DeclarationInput = match parse(&body) {
-            Ok(i) => i,
-            Err(e) => return malformed(e),
-        };
-        match declare::submit(&state, &caller.who, None, &input).await {
-            Ok(s) => json(
-                StatusCode::CREATED,
-                &Created {
-                    parcel_id: s.parcel_id,
-                    declaration_id: s.declaration_id,
-                    item_id: s.item_id,
-                },
-            ),
-            Err(e) => error_response(e),
-        }
-    })
+    idempotent(
+        &state,
+        &caller,
+        (&method, &uri, &headers),
+        &body,
+        || async {
+            let input: DeclarationInput = match parse(&body) {
+                Ok(i) => i,
+                Err(e) => return malformed(e),
+            };
+            match declare::submit(&state, &caller.who, None, &input).await {
+                Ok(s) => json(
+                    StatusCode::CREATED,
+                    &Created {
+                        parcel_id: s.parcel_id,
+                        declaration_id: s.declaration_id,
+                        item_id: s.item_id,
+                    },
+                ),
+                Err(e) => error_response(e),
+            }
+        },
+    )
     .await
 }
 
@@ -370,31 +396,39 @@ pub async fn create_declaration(
 pub async fn create_batch(
     State(state): State<AppState>,
     caller: ApiCaller,
+    method: Method,
+    uri: OriginalUri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    idempotent(&state, &caller, &headers, &body, || async {
-        let batch: Batch = match parse(&body) {
-            Ok(b) => b,
-            Err(e) => return malformed(e),
-        };
-        match declare::submit_batch(&state, &caller.who, &batch.declarations).await {
-            Ok(list) => json(
-                StatusCode::CREATED,
-                &BatchCreated {
-                    parcels: list
-                        .into_iter()
-                        .map(|s| Created {
-                            parcel_id: s.parcel_id,
-                            declaration_id: s.declaration_id,
-                            item_id: s.item_id,
-                        })
-                        .collect(),
-                },
-            ),
-            Err(e) => error_response(e),
-        }
-    })
+    idempotent(
+        &state,
+        &caller,
+        (&method, &uri, &headers),
+        &body,
+        || async {
+            let batch: Batch = match parse(&body) {
+                Ok(b) => b,
+                Err(e) => return malformed(e),
+            };
+            match declare::submit_batch(&state, &caller.who, &batch.declarations).await {
+                Ok(list) => json(
+                    StatusCode::CREATED,
+                    &BatchCreated {
+                        parcels: list
+                            .into_iter()
+                            .map(|s| Created {
+                                parcel_id: s.parcel_id,
+                                declaration_id: s.declaration_id,
+                                item_id: s.item_id,
+                            })
+                            .collect(),
+                    },
+                ),
+                Err(e) => error_response(e),
+            }
+        },
+    )
     .await
 }
 
@@ -455,24 +489,32 @@ pub async fn list_parcels(
 pub async fn amend_parcel(
     State(state): State<AppState>,
     caller: ApiCaller,
+    method: Method,
+    uri: OriginalUri,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    idempotent(&state, &caller, &headers, &body, || async {
-        let a: Amendment = match parse(&body) {
-            Ok(a) => a,
-            Err(e) => return malformed(e),
-        };
-        let done = declare::amend(&state, &caller.who, id, a.version, &a.declaration).await;
-        match done {
-            Ok(_) => match declare::parcel_detail(&state, &caller.who, id).await {
-                Ok(p) => json(StatusCode::OK, &p),
+    idempotent(
+        &state,
+        &caller,
+        (&method, &uri, &headers),
+        &body,
+        || async {
+            let a: Amendment = match parse(&body) {
+                Ok(a) => a,
+                Err(e) => return malformed(e),
+            };
+            let done = declare::amend(&state, &caller.who, id, a.version, &a.declaration).await;
+            match done {
+                Ok(_) => match declare::parcel_detail(&state, &caller.who, id).await {
+                    Ok(p) => json(StatusCode::OK, &p),
+                    Err(e) => error_response(e),
+                },
                 Err(e) => error_response(e),
-            },
-            Err(e) => error_response(e),
-        }
-    })
+            }
+        },
+    )
     .await
 }
 
@@ -483,23 +525,31 @@ pub async fn amend_parcel(
 pub async fn cancel_parcel(
     State(state): State<AppState>,
     caller: ApiCaller,
+    method: Method,
+    uri: OriginalUri,
     headers: HeaderMap,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    idempotent(&state, &caller, &headers, &body, || async {
-        let c: Cancellation = match parse(&body) {
-            Ok(c) => c,
-            Err(e) => return malformed(e),
-        };
-        match declare::cancel(&state, &caller.who, id, c.version).await {
-            Ok(()) => match declare::parcel_detail(&state, &caller.who, id).await {
-                Ok(p) => json(StatusCode::OK, &p),
+    idempotent(
+        &state,
+        &caller,
+        (&method, &uri, &headers),
+        &body,
+        || async {
+            let c: Cancellation = match parse(&body) {
+                Ok(c) => c,
+                Err(e) => return malformed(e),
+            };
+            match declare::cancel(&state, &caller.who, id, c.version).await {
+                Ok(()) => match declare::parcel_detail(&state, &caller.who, id).await {
+                    Ok(p) => json(StatusCode::OK, &p),
+                    Err(e) => error_response(e),
+                },
                 Err(e) => error_response(e),
-            },
-            Err(e) => error_response(e),
-        }
-    })
+            }
+        },
+    )
     .await
 }
 

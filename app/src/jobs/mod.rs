@@ -210,12 +210,14 @@ pub async fn run_due(
     Ok(pass)
 }
 
-/// Deletes finished jobs and used or expired account tokens older than a week.
+/// Deletes finished jobs and used or expired account tokens older than a
+/// week, and expired idempotency records.
 pub async fn housekeeping(state: &AppState) -> AppResult<()> {
     let at = db::now();
     let jobs = jobs::purge_finished(&state.db, at - time::Duration::days(7)).await?;
     let tokens = db::tokens::purge(&state.db, at - time::Duration::days(7)).await?;
-    tracing::info!(jobs, tokens, "housekeeping");
+    let keys = db::apikeys::purge_keys(&state.db, at).await?;
+    tracing::info!(jobs, tokens, idempotency_keys = keys, "housekeeping");
     Ok(())
 }
 

@@ -466,3 +466,137 @@ both_backends!(
         assert_eq!(js.status(), StatusCode::OK);
     }
 );
+
+both_backends!(
+    idempotency_records_are_scoped_expire_and_outlive_dead_requests,
+    |app| {
+        let key = new_key(&app).await;
+        let post = |path: &'static str, body: Value, idem: &'static str| {
+            let app = &app;
+            let key = key.clone();
+            async move {
+                call(
+                    app,
+                    &key,
+                    reqwest::Method::POST,
+                    path,
+                    Some(&body),
+                    Some(idem),
+                )
+                .await
+            }
+        };
+        let one = declaration("Leather shoes");
+        let r = post("/api/v1/declarations", one.clone(), "k-1").await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // The same key on another path is another record: it runs.
+        let batch = json!({"declarations": [declaration("Wool socks")]});
+        let r = post("/api/v1/declarations/batch", batch, "k-1").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        assert!(!r.headers().contains_key("idempotent-replayed"));
+        assert_eq!(app.count("select count(*) from parcels").await, 2);
+        assert_eq!(
+            app.count("select count(*) from idempotency_keys where key = 'k-1'")
+                .await,
+            2
+        );
+
+        // A request that died while running holds its key until its lease
+        // passes; then a retry runs it (once).
+        let org = app
+            .count("select organisation_id from idempotency_keys limit 1")
+            .await;
+        let now = app::db::now();
+        let minute = time::Duration::minutes(1);
+        let dead = |locked_until: time::OffsetDateTime| {
+            let app = &app;
+            let hash = body_hash(&one);
+            async move {
+                let sql = "insert into idempotency_keys (organisation_id, method, path, key,
+                               request_hash, created_at, locked_until, expires_at)
+                           values ($1, 'POST', '/api/v1/declarations', 'k-dead', $2, $3, $4, $5)";
+                let day = time::Duration::days(1);
+                match &app.db {
+                    app::db::Db::Sqlite(p) => sqlx::query(sql)
+                        .bind(org)
+                        .bind(hash)
+                        .bind(now)
+                        .bind(locked_until)
+                        .bind(now + day)
+                        .execute(p)
+                        .await
+                        .map(|_| ()),
+                    app::db::Db::Postgres(p) => sqlx::query(sql)
+                        .bind(org)
+                        .bind(hash)
+                        .bind(now)
+                        .bind(locked_until)
+                        .bind(now + day)
+                        .execute(p)
+                        .await
+                        .map(|_| ()),
+                }
+                .unwrap();
+            }
+        };
+        dead(now + minute).await;
+        let r = post("/api/v1/declarations", one.clone(), "k-dead").await;
+        assert_eq!(r.status(), StatusCode::CONFLICT, "still running");
+        app.exec("delete from idempotency_keys where key = 'k-dead'")
+            .await
+            .unwrap();
+        dead(now - minute).await;
+        let r = post("/api/v1/declarations", one.clone(), "k-dead").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        let r = post("/api/v1/declarations", one.clone(), "k-dead").await;
+        assert_eq!(r.headers()["idempotent-replayed"], "true");
+        assert_eq!(app.count("select count(*) from parcels").await, 3);
+
+        // An expired record is forgotten: the key may carry another body,
+        // and housekeeping deletes what has expired.
+        let sql = "update idempotency_keys set expires_at = $1 where key = 'k-1'";
+        match &app.db {
+            app::db::Db::Sqlite(p) => sqlx::query(sql)
+                .bind(now - minute)
+                .execute(p)
+                .await
+                .map(|_| ()),
+            app::db::Db::Postgres(p) => sqlx::query(sql)
+                .bind(now - minute)
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
+        .unwrap();
+        let r = post("/api/v1/declarations", declaration("Suede shoes"), "k-1").await;
+        assert_eq!(
+            r.status(),
+            StatusCode::CREATED,
+            "{}",
+            r.text().await.unwrap()
+        );
+        app::jobs::housekeeping(&app.state).await.unwrap();
+        assert_eq!(
+            app.count("select count(*) from idempotency_keys where key = 'k-1'")
+                .await,
+            1,
+            "the batch's expired record is gone, the new one stays"
+        );
+    }
+);
+
+/// The hash the API keeps of a request body (SHA-256 of its bytes, hex).
+fn body_hash(v: &Value) -> String {
+    use sha2::Digest;
+    data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(serde_json::to_vec(v).unwrap()))
+}
