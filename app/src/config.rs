@@ -8,6 +8,15 @@ pub enum AppEnv {
     Production,
 }
 
+/// The key development uses when `SECRETS_KEY` is unset: published (it is
+/// in the source), so production never takes it.
+fn dev_secrets_key() -> crate::secrets::SecretsKey {
+    crate::secrets::SecretsKey::from_hex(
+        "706f7374636c6561722d646576656c6f706d656e742d6f6e6c792d6b65792121",
+    )
+    .expect("the development key is 64 hex digits")
+}
+
 impl AppEnv {
     /// `APP_ENV`: production unless development is asked for, so demo data
     /// and plain-http cookies are only ever a choice (`make run` makes it).
@@ -79,6 +88,11 @@ pub struct Config {
     pub demo_two_factor: bool,
     /// With the demo accounts, a few hundred demo parcels (`DEMO_PARCELS`).
     pub demo_parcels: bool,
+    /// Seals authenticator secrets and keys recovery-code hashes
+    /// (`SECRETS_KEY`, 64 hex digits); development falls back to a
+    /// published key, production refuses to start without its own.
+    pub secrets_key: crate::secrets::SecretsKey,
+    pub secrets_key_set: bool,
     /// The swagger-ui-dist package served with the API reference.
     pub api_docs_dir: std::path::PathBuf,
 }
@@ -164,6 +178,13 @@ impl Config {
             },
             demo_two_factor: parse_bool("DEMO_TWO_FACTOR", true)?,
             demo_parcels: parse_bool("DEMO_PARCELS", true)?,
+            secrets_key: match var("SECRETS_KEY") {
+                Some(hex) => crate::secrets::SecretsKey::from_hex(&hex).ok_or_else(|| {
+                    ConfigError("SECRETS_KEY must be 64 hex digits (32 bytes)".into())
+                })?,
+                None => dev_secrets_key(),
+            },
+            secrets_key_set: var("SECRETS_KEY").is_some(),
             api_docs_dir: var("API_DOCS_DIR")
                 .unwrap_or_else(|| "vendor/node_modules/swagger-ui-dist".into())
                 .into(),
@@ -186,6 +207,11 @@ impl Config {
             if !self.secure_cookies {
                 return Err(ConfigError(
                     "APP_ENV=production needs secure cookies: remove SECURE_COOKIES=false".into(),
+                ));
+            }
+            if !self.secrets_key_set {
+                return Err(ConfigError(
+                    "APP_ENV=production needs SECRETS_KEY (64 hex digits, e.g. `openssl rand -hex 32`): it seals authenticator secrets and keys recovery codes".into(),
                 ));
             }
         }
@@ -230,6 +256,8 @@ impl Config {
             staff_two_factor: false,
             demo_two_factor: false,
             demo_parcels: false,
+            secrets_key: dev_secrets_key(),
+            secrets_key_set: false,
             api_docs_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../vendor/node_modules/swagger-ui-dist"),
         }
@@ -274,6 +302,9 @@ mod tests {
         let e = prod.clone().checked().unwrap_err();
         assert!(e.0.contains("SECURE_COOKIES"), "{e}");
         prod.secure_cookies = true;
+        let e = prod.clone().checked().unwrap_err();
+        assert!(e.0.contains("SECRETS_KEY"), "{e}");
+        prod.secrets_key_set = true;
         assert!(prod.checked().is_ok());
     }
 

@@ -38,6 +38,8 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod regimes;
 #[cfg(feature = "ssr")]
+pub mod secrets;
+#[cfg(feature = "ssr")]
 pub mod spreadsheet;
 #[cfg(feature = "ssr")]
 pub mod state;

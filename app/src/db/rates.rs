@@ -265,21 +265,24 @@ pub async fn load(src: Src<'_>, table: Table) -> AppResult<Vec<Stored>> {
             )?;
             rows.into_iter()
                 .map(|v| {
-                    let high_end = match v.high_end_min {
-                        Some(min) => Some(HighEnd {
-                            min_minor: min,
-                            unit: v
-                                .high_end_unit
-                                .as_deref()
-                                .and_then(SpecificUnit::parse)
-                                .ok_or_else(|| {
-                                    tracing::error!(id = v.id, "stored high-end unit");
-                                    AppError::Internal
-                                })?,
-                            consumption_ppm: v.high_end_consumption_ppm.unwrap_or(0),
-                            postal_article_ppm: v.high_end_postal_ppm.unwrap_or(0),
+                    // The four columns are written together (all or none).
+                    let high_end = match (
+                        v.high_end_min,
+                        v.high_end_unit.as_deref().and_then(SpecificUnit::parse),
+                        v.high_end_consumption_ppm,
+                        v.high_end_postal_ppm,
+                    ) {
+                        (Some(min_minor), Some(unit), Some(ct), Some(postal)) => Some(HighEnd {
+                            min_minor,
+                            unit,
+                            consumption_ppm: ct,
+                            postal_article_ppm: postal,
                         }),
-                        None => None,
+                        (None, _, _, _) => None,
+                        _ => {
+                            tracing::error!(id = v.id, "stored high-end rates are incomplete");
+                            return Err(AppError::Internal);
+                        }
                     };
                     let r = Record::Vat(VatRate {
                         high_end,

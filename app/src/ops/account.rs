@@ -257,10 +257,11 @@ pub async fn confirm_two_factor(
     }
     let step = totp::verify(secret, &code, db::now().unix_timestamp())
         .ok_or_else(|| AppError::field("code", "code_wrong"))?;
+    let key = &state.config.secrets_key;
     let codes = totp::recovery_codes(RECOVERY_CODES);
-    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery(c)).collect();
+    let hashes: Vec<String> = codes.iter().map(|c| key.recovery_hash(c)).collect();
     let mut tx = state.db.begin().await?;
-    db::users::enable_totp(&mut tx, who.user_id, secret, step, &hashes).await?;
+    db::users::enable_totp(&mut tx, who.user_id, &key.seal(secret), step, &hashes).await?;
     // Every other session of the account ends: it was opened without the
     // second step (the door starts this browser's anew).
     db::users::end_sessions(&mut tx, who.user_id).await?;
@@ -312,17 +313,29 @@ pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppRes
         }],
     )
     .await?;
+    let key = &cfg.secrets_key;
     let ok = if totp::looks_like_totp(code) {
         let t = db::users::totp_state(&state.db, user_id).await?;
         match (t.enabled, t.secret) {
-            (true, Some(secret)) => match totp::verify(&secret, code, db::now().unix_timestamp()) {
-                Some(step) => db::users::accept_totp_step(&state.db, user_id, step).await?,
-                None => false,
-            },
+            (true, Some(stored)) => {
+                let secret = key.open(&stored).ok_or_else(|| {
+                    tracing::error!(
+                        user = user_id,
+                        "an authenticator secret does not open: is SECRETS_KEY the one it was sealed with?"
+                    );
+                    AppError::Internal
+                })?;
+                match totp::verify(&secret, code, db::now().unix_timestamp()) {
+                    Some(step) => db::users::accept_totp_step(&state.db, user_id, step).await?,
+                    None => false,
+                }
+            }
             _ => false,
         }
     } else {
-        db::users::use_recovery_code(&state.db, user_id, &totp::hash_recovery(code)).await?
+        // Codes made before they were keyed are kept as a plain hash.
+        db::users::use_recovery_code(&state.db, user_id, &key.recovery_hash(code)).await?
+            || db::users::use_recovery_code(&state.db, user_id, &totp::hash_recovery(code)).await?
     };
     if !ok {
         // Already counted.

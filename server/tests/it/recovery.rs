@@ -358,6 +358,34 @@ both_backends!(
         )
         .unwrap();
         assert!(again.is_empty());
+        // Neither is kept as typed: the secret sealed with SECRETS_KEY, the
+        // codes as keyed hashes (not the SHA-256 of the code).
+        let stored = app
+            .text("select totp_secret from users where email = 'officer@demo.postclear.test'")
+            .await;
+        assert!(
+            stored.starts_with("v1:") && !stored.contains(&secret),
+            "{stored}"
+        );
+        assert_eq!(
+            app.state.config.secrets_key.open(&stored).as_deref(),
+            Some(secret.as_str())
+        );
+        let hashes = app
+            .count(&format!(
+                "select count(*) from recovery_codes where code_hash = '{}'",
+                app.state.config.secrets_key.recovery_hash(&codes[0])
+            ))
+            .await;
+        assert_eq!(hashes, 1);
+        assert_eq!(
+            app.count(&format!(
+                "select count(*) from recovery_codes where code_hash = '{}'",
+                app::totp::hash_recovery(&codes[0])
+            ))
+            .await,
+            0
+        );
         // Staff cannot turn it off.
         let r = app
             .post(
@@ -738,5 +766,55 @@ both_backends!(
                 .status();
         }
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+    }
+);
+
+both_backends!(
+    secrets_stored_as_typed_are_sealed_at_start_up,
+    config = |c| {
+        c.demo_two_factor = true;
+        c.staff_two_factor = true;
+    },
+    |app| {
+        // The demo staff were given the published secret; start-up sealed it.
+        let stored = app
+            .text("select totp_secret from users where email = 'admin@demo.postclear.test'")
+            .await;
+        assert!(stored.starts_with("v1:"), "{stored}");
+        assert!(!stored.contains(server::demo::DEMO_TOTP_SECRET));
+        // …and the demo code still signs in.
+        let c = admin_waiting_for_code(&app).await;
+        let r = app
+            .post(&c, "/api/auth/code", &[("code", &demo_code_now())])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+        // A row from before sealing (as typed) is sealed by the next start's
+        // pass, once.
+        app.exec(&format!(
+            "update users set totp_secret = '{}' where email = 'admin@demo.postclear.test'",
+            server::demo::DEMO_TOTP_SECRET
+        ))
+        .await
+        .unwrap();
+        let key = &app.state.config.secrets_key;
+        assert!(
+            app::db::users::seal_plain_secrets(&app.db, key)
+                .await
+                .unwrap()
+                >= 1
+        );
+        assert_eq!(
+            app::db::users::seal_plain_secrets(&app.db, key)
+                .await
+                .unwrap(),
+            0
+        );
+        let stored = app
+            .text("select totp_secret from users where email = 'admin@demo.postclear.test'")
+            .await;
+        assert_eq!(
+            key.open(&stored).as_deref(),
+            Some(server::demo::DEMO_TOTP_SECRET)
+        );
     }
 );
