@@ -340,3 +340,188 @@ both_backends!(role_route_matrix, |app| {
     // The users, rates and declarations tables and the declaration form.
     assert!(interactive >= 4, "{interactive} pages with an island");
 });
+
+/// A new staff account made by the admin, signed in.
+async fn staff(app: &TestApp, form: &[(&str, &str)], email: &str) -> reqwest::Client {
+    let admin = app.signed_in("admin").await;
+    let mut all = vec![
+        ("email", email),
+        ("display_name", "Scope Tester"),
+        ("password", "a long enough passphrase"),
+    ];
+    all.extend_from_slice(form);
+    let r = app.post(&admin, "/api/admin/users/create", &all).await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let c = app.client();
+    let r = app.sign_in(&c, email, "a long enough passphrase").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    c
+}
+
+both_backends!(scope_matrix, |app| {
+    // One parcel of the demo merchant to France: through Roissy, cleared by
+    // the Roissy customs office.
+    let key = merchant_api_key(&app).await;
+    let body = serde_json::json!({
+        "sender": {"name": "Maison Lumière SARL", "address1": "12 rue des Lilas", "city": "Lyon", "postcode": "69001", "country": "FR"},
+        "addressee": {"name": "Jeanne Martin", "address1": "3 rue de la Paix", "city": "Paris", "postcode": "75002", "country": "FR"},
+        "category": "sale_of_goods", "currency": "EUR", "gross_weight_kg": "0.8",
+        "incoterm": "DAP", "non_delivery": "return",
+        "lines": [{"description": "Cotton T-shirt", "quantity": "1", "net_weight_kg": "0.5", "value": "40.00", "hs_code": "610910", "origin": "CN"}]
+    });
+    let id = submit_declaration(&app, &key, &body).await;
+    let admin = app.signed_in("admin").await;
+    let fr_customs = app
+        .count("select id from organisations where kind = 'customs' and country_code = 'FR'")
+        .await
+        .to_string();
+    let de_customs = app
+        .count("select id from organisations where kind = 'customs' and country_code = 'DE'")
+        .await
+        .to_string();
+    let r = app
+        .post(
+            &admin,
+            "/api/admin/offices/create",
+            &[
+                ("organisation_id", &fr_customs),
+                ("kind", "customs"),
+                ("code", "FRORY1"),
+                ("office_name", "Orly customs"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let orly = app
+        .count("select id from offices where code = 'FRORY1'")
+        .await
+        .to_string();
+    let other_office = staff(
+        &app,
+        &[("role", "customs_officer"), ("office_id", &orly)],
+        "orly@douane.example",
+    )
+    .await;
+    let other_country = staff(
+        &app,
+        &[
+            ("role", "customs_supervisor"),
+            ("organisation_id", &de_customs),
+        ],
+        "chef@zoll.example",
+    )
+    .await;
+    let other_company = app.client();
+    app.post(
+        &other_company,
+        "/api/auth/sign_up",
+        &[
+            ("account_type", "merchant"),
+            ("display_name", "Olga Other"),
+            ("email", "olga@other.example"),
+            ("password", "a long enough passphrase"),
+            ("company_name", "Other Shop Ltd"),
+            ("country_code", "GB"),
+        ],
+    )
+    .await;
+    app.sign_in(
+        &other_company,
+        "olga@other.example",
+        "a long enough passphrase",
+    )
+    .await;
+
+    // (who, sees it in the customs lanes, may decide, may read it as its merchant)
+    let rows: Vec<(&str, reqwest::Client, bool, bool, bool)> = vec![
+        (
+            "officer of its office",
+            app.signed_in("customs_officer").await,
+            true,
+            true,
+            false,
+        ),
+        (
+            "officer of another office",
+            other_office,
+            false,
+            false,
+            false,
+        ),
+        (
+            "supervisor of its country",
+            app.signed_in("customs_supervisor").await,
+            true,
+            true,
+            false,
+        ),
+        (
+            "supervisor of another country",
+            other_country,
+            false,
+            false,
+            false,
+        ),
+        (
+            "its merchant",
+            app.signed_in("merchant").await,
+            false,
+            false,
+            true,
+        ),
+        (
+            "another company's merchant",
+            other_company,
+            false,
+            false,
+            false,
+        ),
+    ];
+    let pid = id.to_string();
+    for (who, c, listed, decides, reads) in rows {
+        let r = app.post(&c, "/api/risk/parcels", &[]).await;
+        let seen = r.status() == StatusCode::OK
+            && json(r)
+                .await
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["id"].as_i64() == Some(id));
+        assert_eq!(seen, listed, "{who}: customs lanes");
+        let version = app
+            .count(&format!("select version from parcels where id = {id}"))
+            .await
+            .to_string();
+        let r = app
+            .post(
+                &c,
+                "/api/customs/decide",
+                &[
+                    ("parcel_id", &pid),
+                    ("version", &version),
+                    ("decision", "ACCEPT_DATA"),
+                    ("reason_code", "OTHER"),
+                    ("text", ""),
+                ],
+            )
+            .await;
+        let status = r.status();
+        if decides {
+            assert_eq!(status, StatusCode::OK, "{who}: decide");
+        } else {
+            assert!(
+                status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+                "{who}: decide answered {status}"
+            );
+        }
+        let r = app
+            .post(&c, "/api/parcels/get", &[("parcel_id", &pid)])
+            .await;
+        assert_eq!(
+            r.status() == StatusCode::OK,
+            reads,
+            "{who}: parcel page ({})",
+            r.status()
+        );
+    }
+});
