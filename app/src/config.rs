@@ -10,11 +10,14 @@ pub enum AppEnv {
 
 /// The key development uses when `SECRETS_KEY` is unset: published (it is
 /// in the source), so production never takes it.
-fn dev_secrets_key() -> crate::secrets::SecretsKey {
-    crate::secrets::SecretsKey::from_hex(
-        "706f7374636c6561722d646576656c6f706d656e742d6f6e6c792d6b65792121",
-    )
-    .expect("the development key is 64 hex digits")
+fn dev_secrets_key() -> &'static crate::secrets::SecretsKey {
+    static KEY: std::sync::OnceLock<crate::secrets::SecretsKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        crate::secrets::SecretsKey::from_hex(
+            "706f7374636c6561722d646576656c6f706d656e742d6f6e6c792d6b65792121",
+        )
+        .expect("the development key is 64 hex digits")
+    })
 }
 
 impl AppEnv {
@@ -89,10 +92,8 @@ pub struct Config {
     /// With the demo accounts, a few hundred demo parcels (`DEMO_PARCELS`).
     pub demo_parcels: bool,
     /// Seals authenticator secrets and keys recovery-code hashes
-    /// (`SECRETS_KEY`, 64 hex digits); development falls back to a
-    /// published key, production refuses to start without its own.
-    pub secrets_key: crate::secrets::SecretsKey,
-    pub secrets_key_set: bool,
+    /// (`SECRETS_KEY`, 64 hex digits; see [`Config::secrets_key`]).
+    pub secrets_key: Option<crate::secrets::SecretsKey>,
     /// The swagger-ui-dist package served with the API reference.
     pub api_docs_dir: std::path::PathBuf,
 }
@@ -179,12 +180,11 @@ impl Config {
             demo_two_factor: parse_bool("DEMO_TWO_FACTOR", true)?,
             demo_parcels: parse_bool("DEMO_PARCELS", true)?,
             secrets_key: match var("SECRETS_KEY") {
-                Some(hex) => crate::secrets::SecretsKey::from_hex(&hex).ok_or_else(|| {
+                Some(hex) => Some(crate::secrets::SecretsKey::from_hex(&hex).ok_or_else(|| {
                     ConfigError("SECRETS_KEY must be 64 hex digits (32 bytes)".into())
-                })?,
-                None => dev_secrets_key(),
+                })?),
+                None => None,
             },
-            secrets_key_set: var("SECRETS_KEY").is_some(),
             api_docs_dir: var("API_DOCS_DIR")
                 .unwrap_or_else(|| "vendor/node_modules/swagger-ui-dist".into())
                 .into(),
@@ -209,7 +209,7 @@ impl Config {
                     "APP_ENV=production needs secure cookies: remove SECURE_COOKIES=false".into(),
                 ));
             }
-            if !self.secrets_key_set {
+            if self.secrets_key.is_none() {
                 return Err(ConfigError(
                     "APP_ENV=production needs SECRETS_KEY (64 hex digits, e.g. `openssl rand -hex 32`): it seals authenticator secrets and keys recovery codes".into(),
                 ));
@@ -256,11 +256,19 @@ impl Config {
             staff_two_factor: false,
             demo_two_factor: false,
             demo_parcels: false,
-            secrets_key: dev_secrets_key(),
-            secrets_key_set: false,
+            secrets_key: None,
             api_docs_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../vendor/node_modules/swagger-ui-dist"),
         }
+    }
+
+    /// The key of secrets at rest: `SECRETS_KEY`, else (development only:
+    /// [`Config::checked`] refuses production without one) the published
+    /// development key.
+    pub fn secrets_key(&self) -> &crate::secrets::SecretsKey {
+        self.secrets_key
+            .as_ref()
+            .unwrap_or_else(|| dev_secrets_key())
     }
 
     /// Seconds of inactivity after which a session of `role` ends (never
@@ -304,7 +312,7 @@ mod tests {
         prod.secure_cookies = true;
         let e = prod.clone().checked().unwrap_err();
         assert!(e.0.contains("SECRETS_KEY"), "{e}");
-        prod.secrets_key_set = true;
+        prod.secrets_key = crate::secrets::SecretsKey::from_hex(&"ab".repeat(32));
         assert!(prod.checked().is_ok());
     }
 

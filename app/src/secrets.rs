@@ -9,7 +9,7 @@ use rand::RngCore;
 use sha2::Sha256;
 
 /// The prefix of a sealed value (the version of the scheme).
-const SEALED: &str = "v1:";
+pub const SEALED: &str = "v1:";
 
 /// A 32-byte key, from `SECRETS_KEY` (64 hex digits).
 #[derive(Clone, PartialEq, Eq)]
@@ -68,22 +68,12 @@ impl SecretsKey {
     /// The keyed hash kept of a recovery code (normalised as typed codes
     /// are: case and separators ignored), hex.
     pub fn recovery_hash(&self, code: &str) -> String {
-        let normal: String = code
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
+        let normal = crate::totp::normalise_recovery(code);
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.derive("recovery-code"))
             .expect("any key length");
         mac.update(normal.as_bytes());
         data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes())
     }
-}
-
-/// Whether a stored secret is sealed (older rows hold it as typed until the
-/// start-up sealing pass).
-pub fn is_sealed(stored: &str) -> bool {
-    stored.starts_with(SEALED)
 }
 
 #[cfg(test)]
@@ -98,7 +88,7 @@ mod tests {
     fn sealed_secrets_open_with_their_key_only() {
         let k = key(7);
         let sealed = k.seal("JBSWY3DPEHPK3PXP");
-        assert!(is_sealed(&sealed));
+        assert!(sealed.starts_with(SEALED));
         assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
         assert_ne!(
             sealed,

@@ -114,14 +114,19 @@ pub fn recovery_codes(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// Case, spaces and dashes do not matter when a code is typed.
-pub fn hash_recovery(code: &str) -> String {
-    let norm: String = code
-        .chars()
+/// A recovery code as typed, normalised: case, spaces and dashes do not
+/// matter.
+pub fn normalise_recovery(code: &str) -> String {
+    code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_lowercase())
-        .collect();
-    crate::tokens::hash_token(&norm)
+        .collect()
+}
+
+/// The plain hash recovery codes were kept as before they were keyed
+/// ([`crate::secrets::SecretsKey::recovery_hash`]).
+pub fn hash_recovery(code: &str) -> String {
+    crate::tokens::hash_token(&normalise_recovery(code))
 }
 
 #[cfg(test)]

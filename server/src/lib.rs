@@ -116,7 +116,7 @@ pub async fn prepare(
     }
     // Authenticator secrets are kept sealed (older rows and the demo
     // accounts' are sealed here, once).
-    let sealed = db::users::seal_plain_secrets(&db, &config.secrets_key).await?;
+    let sealed = db::users::seal_plain_secrets(&db, config.secrets_key()).await?;
     if sealed > 0 {
         tracing::info!(sealed, "authenticator secrets sealed with SECRETS_KEY");
     }

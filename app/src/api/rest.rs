@@ -4,7 +4,7 @@
 //! document generated from this code.
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, OriginalUri, Path, Query, State};
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, request::Parts, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -197,13 +197,41 @@ pub const IDEMPOTENCY_KEEP_HOURS: i64 = 24;
 /// request died) runs it.
 pub const IDEMPOTENCY_LEASE_SECS: i64 = 60;
 
+/// A request's `Idempotency-Key` (if it has one) with what the key is
+/// scoped by: the method and the path the client called.
+pub struct Retry {
+    key: Option<String>,
+    method: Method,
+    path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Retry {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let path = match parts.extensions.get::<OriginalUri>() {
+            Some(original) => original.path().to_owned(),
+            None => parts.uri.path().to_owned(),
+        };
+        Ok(Retry {
+            key: parts
+                .headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(|k| k.trim().to_owned()),
+            method: parts.method.clone(),
+            path,
+        })
+    }
+}
+
 /// Runs a POST once per `Idempotency-Key` (per organisation, method and
 /// path): a retry with the same key and body gets the first answer again;
 /// the same key with another body, 422; while the first still runs, 409.
 async fn idempotent<F, Fut>(
     state: &AppState,
     caller: &ApiCaller,
-    request: (&Method, &OriginalUri, &HeaderMap),
+    retry: &Retry,
     body: &Bytes,
     run: F,
 ) -> Response
@@ -211,12 +239,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Response>,
 {
-    let (method, uri, headers) = request;
-    let Some(key) = headers
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-    else {
+    let Some(key) = retry.key.as_deref() else {
         return run().await;
     };
     if key.is_empty() || key.len() > 255 {
@@ -228,8 +251,8 @@ where
     };
     let scope = apikeys::KeyScope {
         organisation_id: caller.organisation_id,
-        method: method.as_str(),
-        path: uri.path(),
+        method: retry.method.as_str(),
+        path: &retry.path,
         key,
     };
     let times = apikeys::KeyTimes {
@@ -357,34 +380,26 @@ pub struct Page {
 pub async fn create_declaration(
     State(state): State<AppState>,
     caller: ApiCaller,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
+    retry: Retry,
     body: Bytes,
 ) -> Response {
-    idempotent(
-        &state,
-        &caller,
-        (&method, &uri, &headers),
-        &body,
-        || async {
-            let input: DeclarationInput = match parse(&body) {
-                Ok(i) => i,
-                Err(e) => return malformed(e),
-            };
-            match declare::submit(&state, &caller.who, None, &input).await {
-                Ok(s) => json(
-                    StatusCode::CREATED,
-                    &Created {
-                        parcel_id: s.parcel_id,
-                        declaration_id: s.declaration_id,
-                        item_id: s.item_id,
-                    },
-                ),
-                Err(e) => error_response(e),
-            }
-        },
-    )
+    idempotent(&state, &caller, &retry, &body, || async {
+        let input: DeclarationInput = match parse(&body) {
+            Ok(i) => i,
+            Err(e) => return malformed(e),
+        };
+        match declare::submit(&state, &caller.who, None, &input).await {
+            Ok(s) => json(
+                StatusCode::CREATED,
+                &Created {
+                    parcel_id: s.parcel_id,
+                    declaration_id: s.declaration_id,
+                    item_id: s.item_id,
+                },
+            ),
+            Err(e) => error_response(e),
+        }
+    })
     .await
 }
 
@@ -396,39 +411,31 @@ pub async fn create_declaration(
 pub async fn create_batch(
     State(state): State<AppState>,
     caller: ApiCaller,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
+    retry: Retry,
     body: Bytes,
 ) -> Response {
-    idempotent(
-        &state,
-        &caller,
-        (&method, &uri, &headers),
-        &body,
-        || async {
-            let batch: Batch = match parse(&body) {
-                Ok(b) => b,
-                Err(e) => return malformed(e),
-            };
-            match declare::submit_batch(&state, &caller.who, &batch.declarations).await {
-                Ok(list) => json(
-                    StatusCode::CREATED,
-                    &BatchCreated {
-                        parcels: list
-                            .into_iter()
-                            .map(|s| Created {
-                                parcel_id: s.parcel_id,
-                                declaration_id: s.declaration_id,
-                                item_id: s.item_id,
-                            })
-                            .collect(),
-                    },
-                ),
-                Err(e) => error_response(e),
-            }
-        },
-    )
+    idempotent(&state, &caller, &retry, &body, || async {
+        let batch: Batch = match parse(&body) {
+            Ok(b) => b,
+            Err(e) => return malformed(e),
+        };
+        match declare::submit_batch(&state, &caller.who, &batch.declarations).await {
+            Ok(list) => json(
+                StatusCode::CREATED,
+                &BatchCreated {
+                    parcels: list
+                        .into_iter()
+                        .map(|s| Created {
+                            parcel_id: s.parcel_id,
+                            declaration_id: s.declaration_id,
+                            item_id: s.item_id,
+                        })
+                        .collect(),
+                },
+            ),
+            Err(e) => error_response(e),
+        }
+    })
     .await
 }
 
@@ -489,32 +496,24 @@ pub async fn list_parcels(
 pub async fn amend_parcel(
     State(state): State<AppState>,
     caller: ApiCaller,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
+    retry: Retry,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    idempotent(
-        &state,
-        &caller,
-        (&method, &uri, &headers),
-        &body,
-        || async {
-            let a: Amendment = match parse(&body) {
-                Ok(a) => a,
-                Err(e) => return malformed(e),
-            };
-            let done = declare::amend(&state, &caller.who, id, a.version, &a.declaration).await;
-            match done {
-                Ok(_) => match declare::parcel_detail(&state, &caller.who, id).await {
-                    Ok(p) => json(StatusCode::OK, &p),
-                    Err(e) => error_response(e),
-                },
+    idempotent(&state, &caller, &retry, &body, || async {
+        let a: Amendment = match parse(&body) {
+            Ok(a) => a,
+            Err(e) => return malformed(e),
+        };
+        let done = declare::amend(&state, &caller.who, id, a.version, &a.declaration).await;
+        match done {
+            Ok(_) => match declare::parcel_detail(&state, &caller.who, id).await {
+                Ok(p) => json(StatusCode::OK, &p),
                 Err(e) => error_response(e),
-            }
-        },
-    )
+            },
+            Err(e) => error_response(e),
+        }
+    })
     .await
 }
 
@@ -525,31 +524,23 @@ pub async fn amend_parcel(
 pub async fn cancel_parcel(
     State(state): State<AppState>,
     caller: ApiCaller,
-    method: Method,
-    uri: OriginalUri,
-    headers: HeaderMap,
+    retry: Retry,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Response {
-    idempotent(
-        &state,
-        &caller,
-        (&method, &uri, &headers),
-        &body,
-        || async {
-            let c: Cancellation = match parse(&body) {
-                Ok(c) => c,
-                Err(e) => return malformed(e),
-            };
-            match declare::cancel(&state, &caller.who, id, c.version).await {
-                Ok(()) => match declare::parcel_detail(&state, &caller.who, id).await {
-                    Ok(p) => json(StatusCode::OK, &p),
-                    Err(e) => error_response(e),
-                },
+    idempotent(&state, &caller, &retry, &body, || async {
+        let c: Cancellation = match parse(&body) {
+            Ok(c) => c,
+            Err(e) => return malformed(e),
+        };
+        match declare::cancel(&state, &caller.who, id, c.version).await {
+            Ok(()) => match declare::parcel_detail(&state, &caller.who, id).await {
+                Ok(p) => json(StatusCode::OK, &p),
                 Err(e) => error_response(e),
-            }
-        },
-    )
+            },
+            Err(e) => error_response(e),
+        }
+    })
     .await
 }
 

@@ -151,12 +151,22 @@ pub async fn insert_office(
     })
 }
 
-pub async fn update_office(tx: &mut Tx, id: i64, name: &str, postcode: &str) -> AppResult<()> {
+/// Renames an office, sets its postcode and (an office of exchange) the
+/// customs office that clears its parcels.
+pub async fn update_office(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    postcode: &str,
+    customs_office: Option<i64>,
+) -> AppResult<()> {
     let n = on_tx!(tx, |c| sqlx::query(
-        "update offices set name = $1, postcode = $2, updated_at = $3 where id = $4"
+        "update offices set name = $1, postcode = $2, customs_office_id = $3, updated_at = $4
+         where id = $5"
     )
     .bind(name)
     .bind(postcode)
+    .bind(customs_office)
     .bind(now())
     .bind(id)
     .execute(c)

@@ -401,16 +401,16 @@ pub async fn replace_recovery_codes(tx: &mut Tx, id: i64, hashes: &[String]) -> 
 /// Seals the authenticator secrets still stored as typed (rows from before
 /// secrets were sealed, and the demo accounts); returns how many.
 pub async fn seal_plain_secrets(db: &Db, key: &crate::secrets::SecretsKey) -> AppResult<usize> {
-    let rows = on_db!(db, |p| sqlx::query_as::<_, (i64, String)>(
-        "select id, totp_secret from users where totp_secret is not null"
-    )
-    .fetch_all(p)
-    .await)?;
+    let sql = format!(
+        "select id, totp_secret from users
+         where totp_secret is not null and totp_secret not like '{}%'",
+        crate::secrets::SEALED
+    );
+    let rows = on_db!(db, |p| sqlx::query_as::<_, (i64, String)>(&sql)
+        .fetch_all(p)
+        .await)?;
     let mut sealed = 0;
-    for (id, secret) in rows
-        .into_iter()
-        .filter(|(_, s)| !crate::secrets::is_sealed(s))
-    {
+    for (id, secret) in rows {
         on_db!(db, |p| sqlx::query(
             "update users set totp_secret = $1 where id = $2 and totp_secret = $3"
         )

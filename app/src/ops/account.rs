@@ -257,7 +257,7 @@ pub async fn confirm_two_factor(
     }
     let step = totp::verify(secret, &code, db::now().unix_timestamp())
         .ok_or_else(|| AppError::field("code", "code_wrong"))?;
-    let key = &state.config.secrets_key;
+    let key = state.config.secrets_key();
     let codes = totp::recovery_codes(RECOVERY_CODES);
     let hashes: Vec<String> = codes.iter().map(|c| key.recovery_hash(c)).collect();
     let mut tx = state.db.begin().await?;
@@ -313,7 +313,7 @@ pub async fn second_factor(state: &AppState, user_id: i64, code: &str) -> AppRes
         }],
     )
     .await?;
-    let key = &cfg.secrets_key;
+    let key = cfg.secrets_key();
     let ok = if totp::looks_like_totp(code) {
         let t = db::users::totp_state(&state.db, user_id).await?;
         match (t.enabled, t.secret) {

@@ -544,8 +544,7 @@ pub async fn update_office(
         ..office.clone()
     };
     let mut tx = db.begin().await?;
-    db::orgs::update_office(&mut tx, id, &name, &postcode).await?;
-    db::orgs::set_customs_office(&mut tx, id, customs_office_id).await?;
+    db::orgs::update_office(&mut tx, id, &name, &postcode, customs_office_id).await?;
     audit::record(
         &mut tx,
         user,

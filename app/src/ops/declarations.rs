@@ -436,9 +436,7 @@ pub(crate) async fn prepare_engine(
     company: i64,
     destinations: Vec<String>,
 ) -> AppResult<Engine> {
-    let platform = db::company::profile(&state.db, company)
-        .await?
-        .is_some_and(|p| p.3);
+    let platform = company::load(state, company).await?.cross_border_platform;
     crate::clearance::prepare(
         &state.db,
         &state.engine,

@@ -26,6 +26,17 @@ fn declaration(to: &str, addressee: (&str, &str, &str), value: &str) -> Value {
     })
 }
 
+/// A route for parcels to `country` (the demo posts deliver to four
+/// countries only), through the first office.
+async fn route_to(app: &TestApp, country: &str) {
+    app.exec(&format!(
+        "insert into routes (country_code, postcode_prefix, office_id, created_at)
+         select '{country}', '', min(id), '2026-01-01T00:00:00Z' from offices"
+    ))
+    .await
+    .unwrap();
+}
+
 /// Every merchant company says it sells through a registered cross-border
 /// e-commerce platform: its parcels to China are cross-border retail.
 async fn on_cross_border_platform(app: &TestApp) {
@@ -524,12 +535,7 @@ both_backends!(
     china_counts_each_recipients_cross_border_purchases_over_the_year,
     |app| {
         // A route to China (the demo posts do not deliver there).
-        app.exec(
-            "insert into routes (country_code, postcode_prefix, office_id, created_at)
-             select 'CN', '', min(id), '2026-01-01T00:00:00Z' from offices",
-        )
-        .await
-        .unwrap();
+        route_to(&app, "CN").await;
         on_cross_border_platform(&app).await;
         let key = merchant_api_key(&app).await;
         let notes = |id: i64| {
@@ -619,12 +625,7 @@ both_backends!(
 both_backends!(
     concurrent_parcels_for_one_recipient_cannot_all_fit_the_annual_limit,
     |app| {
-        app.exec(
-            "insert into routes (country_code, postcode_prefix, office_id, created_at)
-             select 'CN', '', min(id), '2026-01-01T00:00:00Z' from offices",
-        )
-        .await
-        .unwrap();
+        route_to(&app, "CN").await;
         on_cross_border_platform(&app).await;
         let key = merchant_api_key(&app).await;
         // Three parcels of CNY 4,680.00 make CNY 14,040.00: room for two
@@ -661,12 +662,7 @@ both_backends!(
     a_destination_without_a_vat_rate_is_refused_and_reported,
     |app| {
         // Malta's VAT rows are lost (an admin's mistake, say).
-        app.exec(
-            "insert into routes (country_code, postcode_prefix, office_id, created_at)
-             select 'MT', '', min(id), '2026-01-01T00:00:00Z' from offices",
-        )
-        .await
-        .unwrap();
+        route_to(&app, "MT").await;
         let admin = app.signed_in("admin").await;
         let overview = json(app.post(&admin, "/api/rates/tables", &[]).await).await;
         assert_eq!(overview["vat_gaps"], json!([]), "the seed covers all 27");
@@ -715,12 +711,7 @@ both_backends!(
 both_backends!(
     china_parcels_are_cross_border_only_from_a_registered_platform,
     |app| {
-        app.exec(
-            "insert into routes (country_code, postcode_prefix, office_id, created_at)
-             select 'CN', '', min(id), '2026-01-01T00:00:00Z' from offices",
-        )
-        .await
-        .unwrap();
+        route_to(&app, "CN").await;
         let key = merchant_api_key(&app).await;
         let detail = |id: i64| {
             let app = &app;

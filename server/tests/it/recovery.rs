@@ -368,13 +368,13 @@ both_backends!(
             "{stored}"
         );
         assert_eq!(
-            app.state.config.secrets_key.open(&stored).as_deref(),
+            app.state.config.secrets_key().open(&stored).as_deref(),
             Some(secret.as_str())
         );
         let hashes = app
             .count(&format!(
                 "select count(*) from recovery_codes where code_hash = '{}'",
-                app.state.config.secrets_key.recovery_hash(&codes[0])
+                app.state.config.secrets_key().recovery_hash(&codes[0])
             ))
             .await;
         assert_eq!(hashes, 1);
@@ -796,7 +796,7 @@ both_backends!(
         ))
         .await
         .unwrap();
-        let key = &app.state.config.secrets_key;
+        let key = app.state.config.secrets_key();
         assert!(
             app::db::users::seal_plain_secrets(&app.db, key)
                 .await
